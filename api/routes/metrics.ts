@@ -1,0 +1,42 @@
+/**
+ * `GET /v1/metrics` (alias `/metrics`): series, breakdowns and totals over the rollups.
+ */
+import { Router } from 'express';
+import { buildReply, type Row } from '../../core/metrics-reply';
+import { type RawParams, parseMetricsRequest } from '../../core/metrics-request';
+import { planMetrics, type PlannedQuery } from '../../core/planner';
+import type { OlapStore } from '../../infra/olap/olap';
+import type { Telemetry } from '../../infra/telemetry';
+import { resolveTenant } from '../tenant';
+
+export interface MetricsDeps {
+  olap: OlapStore;
+  telemetry: Telemetry;
+  openLoopback: boolean;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/** The contract's bound on one query; the engine cancels past it. */
+const QUERY_TIMEOUT_MS = 30_000;
+
+export function metricsRouter(deps: MetricsDeps): Router {
+  const router = Router();
+  const now = deps.now ?? Date.now;
+  const run = (query: PlannedQuery | undefined): Promise<Row[] | undefined> =>
+    query ? deps.olap.query<Row>(query.sql, { params: query.params, timeoutMs: QUERY_TIMEOUT_MS }) : Promise.resolve(undefined);
+
+  router.get(['/v1/metrics', '/metrics'], async (req, res) => {
+    const started = process.hrtime.bigint();
+    const tenant = resolveTenant(req, deps.openLoopback);
+    const request = parseMetricsRequest(req.query as RawParams, now());
+    const plan = planMetrics(request, tenant, (name) => deps.olap.table(name));
+    const [ranking, series, total] = await Promise.all([run(plan.ranking), run(plan.series), run(plan.total)]);
+    // Only the speed layer publishes rollups until the batch layer lands, so every bucket is speed.
+    const reply = buildReply(request, { ranking, series, total: total?.[0], layer: 'speed' });
+    if (reply.totalGroups !== undefined) res.setHeader('Strata-Total-Groups', String(reply.totalGroups));
+    deps.telemetry.queryDuration.observe({ route: 'metrics' }, Number(process.hrtime.bigint() - started) / 1e9);
+    res.json(reply.body);
+  });
+  return router;
+}

@@ -1,0 +1,93 @@
+/**
+ * Starts the roles a configuration asks for on top of its adapters: `embedded` runs every role in
+ * one process (chdb locks its data directory); the distributed roles run one each.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createApi } from '../api/app';
+import type { SystemStatus } from '../api/routes/ops';
+import { type Adapters, createAdapters } from '../infra/adapters';
+import type { Config } from '../infra/config';
+import { ensureRollupSchema } from '../infra/olap/schema';
+import { createTelemetry } from '../infra/telemetry';
+import { type SpeedLayer, startSpeedLayer } from '../stream/speed-layer';
+import { startWorker, type StrataWorker } from '../infra/temporal/worker';
+
+export interface System {
+  /** Base URL of the API, when this process serves it. */
+  url: string | undefined;
+  adapters: Adapters;
+  /** Flushes the speed layer now, when this process runs it. */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSystem(config: Config, logger: Logger): Promise<System> {
+  const adapters = await createAdapters(config, logger);
+  logger.info({ role: config.role, ...adapters.describe }, 'adapters ready');
+  await ensureRollupSchema(adapters.olap);
+  const telemetry = createTelemetry({ defaultMetrics: true });
+  const status: SystemStatus = { freshnessLagMs: null, lastEventAt: null, lastFlushAt: null, ingestedTotal: 0 };
+  const runsApi = config.role === 'embedded' || config.role === 'api';
+  const runsStream = config.role === 'embedded' || config.role === 'stream';
+
+  let speed: SpeedLayer | undefined;
+  if (runsStream) {
+    speed = await startSpeedLayer({
+      log: adapters.log, olap: adapters.olap, logger,
+      onFlush: (report) => {
+        status.lastFlushAt = report.flushedAt;
+        status.freshnessLagMs = report.flushedAt - report.oldestReceivedAt;
+        telemetry.freshnessLag.observe((report.flushedAt - report.oldestReceivedAt) / 1000);
+      },
+    });
+  }
+
+  let worker: StrataWorker | undefined;
+  if (config.role === 'worker' && config.TEMPORAL_ADDRESS) {
+    worker = await startWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+  }
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  if (runsApi) {
+    const app = createApi({
+      log: adapters.log, olap: adapters.olap, logger, telemetry, openLoopback: config.openLoopback,
+      status: () => status,
+      ready: async () => (await Promise.all([adapters.olap.query('SELECT 1'), adapters.cache.ping()])).length === 2,
+      onAccepted: (count, receivedAt) => {
+        status.ingestedTotal += count;
+        status.lastEventAt = receivedAt;
+      },
+    });
+    server = await listen(app, config.HOST, config.PORT);
+    const address = server.address() as AddressInfo;
+    url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    logger.info({ url }, 'api listening');
+  }
+
+  return {
+    url,
+    adapters,
+    flush: () => speed?.flush() ?? Promise.resolve(),
+    async stop() {
+      if (server) {
+        const closed = new Promise<void>((done) => server?.close(() => done()));
+        server.closeAllConnections();
+        await closed;
+      }
+      await speed?.stop();
+      await worker?.stop();
+      await adapters.close();
+    },
+  };
+}
+
+function listen(app: ReturnType<typeof createApi>, host: string, port: number): Promise<Server> {
+  return new Promise((done, fail) => {
+    const server = app.listen(port, host, (err?: Error) => (err ? fail(err) : done(server)));
+    // Clients such as load generators hold connections open; the default 5 s would churn them.
+    server.keepAliveTimeout = 65_000;
+  });
+}

@@ -1,0 +1,37 @@
+/**
+ * The rollup data model shared by the layer that writes rollups and the one that reads them.
+ * Speed rows are additive deltas per 1-minute bucket; a reader always aggregates them again.
+ */
+import { type Cube, type Dimension, NONE_VALUE } from './dimensions';
+import type { NormalizedEvent } from './event';
+import { MINUTE_MS, floorTo } from './time';
+
+/** The logical outputs; the OLAP adapter's database qualifies them. */
+export const speedRollupTable = (cube: Cube): string => `rollup_speed_${cube.name}`;
+export const speedInputTable = (cube: Cube): string => `rollup_speed_${cube.name}_in`;
+
+/** Value of a dimension on an event: the event name, or a scalar property, else `(none)`. */
+export function dimensionValue(event: NormalizedEvent, dimension: Dimension): string {
+  if (dimension === 'event') return event.event;
+  const value = event.properties[dimension];
+  if (typeof value === 'string') return value === '' ? NONE_VALUE : value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return NONE_VALUE;
+}
+
+/** Revenue in micro-units, so that sums are exact integers until they reach Decimal(38, 6). */
+export function revenueMicros(event: NormalizedEvent): number {
+  const raw = event.properties.revenue;
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  return Number.isFinite(value) ? Math.round(value * 1e6) : 0;
+}
+
+export function formatMicros(micros: number): string {
+  const sign = micros < 0 ? '-' : '';
+  const abs = Math.abs(micros);
+  return `${sign}${Math.floor(abs / 1e6)}.${String(abs % 1e6).padStart(6, '0')}`;
+}
+
+export function minuteOf(event: NormalizedEvent): number {
+  return floorTo(event.timestamp, MINUTE_MS);
+}

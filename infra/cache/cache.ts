@@ -1,0 +1,17 @@
+/**
+ * The query cache: an in-memory LRU (memory.ts) or Redis (redis.ts), shared across processes.
+ */
+export interface Cache {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /**
+   * Takes a short lock for cross-process single-flight; false when another holder has it.
+   * The lock expires by itself after ttlMs so a crashed holder cannot wedge it.
+   */
+  tryLock(key: string, ttlMs: number): Promise<boolean>;
+  unlock(key: string): Promise<void>;
+  /** True when the backing store answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,40 @@
+/**
+ * Creates the rollup tables in the OLAP store. Both adapters run the same DDL.
+ *
+ * Speed rows arrive through a Null-engine input table whose materialized view turns each batch's
+ * user lists into uniqCombined states: JSON cannot carry aggregate states, and this keeps the
+ * stream process free of ClickHouse's binary state format.
+ */
+import { CUBES, type Cube } from '../../core/dimensions';
+import { speedInputTable, speedRollupTable } from '../../core/rollups';
+import type { OlapStore } from './olap';
+
+/** Speed rows are provisional and expire once the batch layer has had a week to replace them. */
+const SPEED_RETENTION_DAYS = 7;
+
+export async function ensureRollupSchema(olap: OlapStore): Promise<void> {
+  for (const cube of CUBES) await ensureSpeedTables(olap, cube);
+}
+
+async function ensureSpeedTables(olap: OlapStore, cube: Cube): Promise<void> {
+  const dims = cube.dimensions.map((d) => `${d} LowCardinality(String)`).join(', ');
+  const keys = cube.dimensions.join(', ');
+  const rollup = olap.table(speedRollupTable(cube));
+  const input = olap.table(speedInputTable(cube));
+  await olap.exec(`CREATE TABLE IF NOT EXISTS ${rollup} (
+      tenant LowCardinality(String), minute DateTime('UTC'), ${dims},
+      events SimpleAggregateFunction(sum, Float64),
+      revenue SimpleAggregateFunction(sum, Decimal(38, 6)),
+      users AggregateFunction(uniqCombined, String)
+    ) ENGINE = AggregatingMergeTree
+    PARTITION BY toYYYYMMDD(minute)
+    ORDER BY (tenant, minute, ${keys})
+    TTL minute + INTERVAL ${SPEED_RETENTION_DAYS} DAY`);
+  await olap.exec(`CREATE TABLE IF NOT EXISTS ${input} (
+      tenant String, minute DateTime('UTC'), ${dims},
+      events Float64, revenue Decimal(38, 6), user_ids Array(String)
+    ) ENGINE = Null`);
+  await olap.exec(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${olap.table(`${speedRollupTable(cube)}_mv`)} TO ${rollup} AS
+    SELECT tenant, minute, ${keys}, events, revenue, arrayReduce('uniqCombinedState', user_ids) AS users
+    FROM ${input}`);
+}

@@ -1,0 +1,33 @@
+/**
+ * Prometheus metrics, one registry per process (tests run several systems in one process, so nothing
+ * registers globally).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Telemetry {
+  registry: Registry;
+  ingestEvents: Counter<'status'>;
+  freshnessLag: Histogram;
+  queryDuration: Histogram<'route'>;
+  cacheRequests: Counter<'result'>;
+  consumerLag: Gauge;
+  reconcileDuration: Histogram;
+}
+
+export function createTelemetry(options: { defaultMetrics?: boolean } = {}): Telemetry {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    ingestEvents: new Counter({ name: 'strata_ingest_events_total', help: 'Events acknowledged or rejected at ingest', labelNames: ['status'], registers }),
+    freshnessLag: new Histogram({
+      name: 'strata_freshness_lag_seconds', help: 'Time from acknowledgement to queryable in the speed layer', registers,
+      buckets: [0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300],
+    }),
+    queryDuration: new Histogram({ name: 'strata_query_duration_seconds', help: 'Query time by route', labelNames: ['route'], registers, buckets: [0.001, 0.005, 0.02, 0.05, 0.15, 0.5, 1, 3, 10, 30] }),
+    cacheRequests: new Counter({ name: 'strata_cache_requests_total', help: 'Query cache lookups by result', labelNames: ['result'], registers }),
+    consumerLag: new Gauge({ name: 'strata_consumer_lag_events', help: 'Events in the log not yet committed by the speed layer', registers }),
+    reconcileDuration: new Histogram({ name: 'strata_reconcile_duration_seconds', help: 'Time to reconcile one hour', registers }),
+  };
+}

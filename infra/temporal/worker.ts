@@ -1,0 +1,43 @@
+/**
+ * Runs a Temporal worker for the workflows in workflows/ and the activities from createActivities.
+ */
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities } from '../../activities';
+
+export interface WorkerOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  logger: Logger;
+}
+
+export interface StrataWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+export async function startWorker(options: WorkerOptions): Promise<StrataWorker> {
+  const connection = await NativeConnection.connect({ address: options.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities({ hostname: hostname() }),
+  });
+  const running = worker.run();
+  options.logger.info({ taskQueue: options.taskQueue, address: options.address }, 'temporal worker running');
+  return {
+    worker,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+/**
+ * Every workflow the `strata` task queue runs. Workflows are deterministic: they import activities
+ * as types only and reach them through proxyActivities.
+ */
+export { smoke } from './smoke';
