@@ -24,3 +24,13 @@ export function createApi(deps: ApiDeps): Express {
   app.use(errorHandler(deps.logger));
   return app;
 }
+
+/** Health, status and metrics only: what the stream and worker roles serve on their port. */
+export function createOpsApi(deps: OpsDeps & { logger: Logger }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(opsRouter(deps));
+  app.use((req, res) => sendError(res, new StrataError('STRATA_NOT_FOUND', `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { createApi } from '../api/app';
+import { createApi, createOpsApi } from '../api/app';
 import type { SystemStatus } from '../api/routes/ops';
 import { type Adapters, createAdapters } from '../infra/adapters';
 import type { Config } from '../infra/config';
@@ -15,8 +15,8 @@ import { type SpeedLayer, startSpeedLayer } from '../stream/speed-layer';
 import { startWorker, type StrataWorker } from '../infra/temporal/worker';
 
 export interface System {
-  /** Base URL of the API, when this process serves it. */
-  url: string | undefined;
+  /** Base URL of this process's HTTP server: the API, or health and metrics for other roles. */
+  url: string;
   adapters: Adapters;
   /** Flushes the speed layer now, when this process runs it. */
   flush(): Promise<void>;
@@ -49,34 +49,36 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
     worker = await startWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
   }
 
-  let server: Server | undefined;
-  let url: string | undefined;
-  if (runsApi) {
-    const app = createApi({
-      log: adapters.log, olap: adapters.olap, logger, telemetry, openLoopback: config.openLoopback,
-      status: () => status,
-      ready: async () => (await Promise.all([adapters.olap.query('SELECT 1'), adapters.cache.ping()])).length === 2,
+  const ops = {
+    logger, telemetry,
+    status: () => status,
+    ready: async () => {
+      await adapters.olap.query('SELECT 1');
+      return config.REDIS_URL ? adapters.cache.ping() : true;
+    },
+  };
+  const app = runsApi
+    ? createApi({
+      ...ops, log: adapters.log, olap: adapters.olap, openLoopback: config.openLoopback,
       onAccepted: (count, receivedAt) => {
         status.ingestedTotal += count;
         status.lastEventAt = receivedAt;
       },
-    });
-    server = await listen(app, config.HOST, config.PORT);
-    const address = server.address() as AddressInfo;
-    url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-    logger.info({ url }, 'api listening');
-  }
+    })
+    : createOpsApi(ops);
+  const server = await listen(app, config.HOST, config.PORT);
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.info({ url }, runsApi ? 'api listening' : 'health and metrics listening');
 
   return {
     url,
     adapters,
     flush: () => speed?.flush() ?? Promise.resolve(),
     async stop() {
-      if (server) {
-        const closed = new Promise<void>((done) => server?.close(() => done()));
-        server.closeAllConnections();
-        await closed;
-      }
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      server.closeAllConnections();
+      await closed;
       await speed?.stop();
       await worker?.stop();
       await adapters.close();

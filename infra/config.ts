@@ -53,13 +53,15 @@ export class ConfigError extends Error {
 }
 
 const PREFIX = 'STRATA_';
+/** Variables of the service scripts (infra/services), which share the prefix but are not settings. */
+const NOT_SETTINGS = /^STRATA_(CONFIG|SERVICES_[A-Z_]+|KEEP_SERVICES)$/;
 
 /** Reads the file named by STRATA_CONFIG (if any) and the STRATA_* variables; the environment wins. */
 export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Config {
   const fromFile = env.STRATA_CONFIG ? readConfigFile(env.STRATA_CONFIG) : {};
   const fromEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (key.startsWith(PREFIX) && key !== 'STRATA_CONFIG' && value !== undefined && value !== '') {
+    if (key.startsWith(PREFIX) && !NOT_SETTINGS.test(key) && value !== undefined && value !== '') {
       fromEnv[key.slice(PREFIX.length)] = value;
     }
   }
