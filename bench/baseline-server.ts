@@ -6,6 +6,10 @@ import { createServer } from 'node:http';
 
 const port = Number(process.argv[2] ?? 0);
 const server = createServer((req, res) => {
+  if (req.method !== 'POST') {
+    res.end('ok');
+    return;
+  }
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {

@@ -51,7 +51,7 @@ export async function benchIngest(): Promise<{ baseline: LoadResult; strata: Loa
 
   const dataDir = mkdtempSync(join(tmpdir(), 'strata-bench-'));
   const port = await freePort();
-  const strata = await startNode('cli/strata.ts', ['start'], { STRATA_PORT: String(port), STRATA_DATA_DIR: dataDir, STRATA_LOG_LEVEL: 'warn' }, `http://127.0.0.1:${port}`, '/healthz');
+  const strata = await startNode('bin/strata.mjs', ['start'], { STRATA_PORT: String(port), STRATA_DATA_DIR: dataDir, STRATA_LOG_LEVEL: 'warn' }, `http://127.0.0.1:${port}`, '/healthz');
   const strataResult = await measure(strata).finally(() => rmSync(dataDir, { recursive: true, force: true }));
   return { baseline: baselineResult, strata: strataResult, ratio: round(strataResult.events_per_s / baselineResult.events_per_s), body_bytes: bodyBytes };
 }

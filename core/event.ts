@@ -3,7 +3,7 @@
  * is stored on the event itself, so a rebuild from the archive never asks anything again.
  */
 import { z } from 'zod';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from './uuid';
 import { DAY_MS, parseRfc3339 } from './time';
 
 export const MAX_EVENT_BYTES = 32 * 1024;

@@ -32,9 +32,9 @@ let stream: Running;
 beforeAll(async () => {
   const apiPort = await freePort();
   const streamPort = await freePort();
-  api = await startNode('cli/strata.ts', ['api'], { ...env, STRATA_PORT: String(apiPort) }, `http://127.0.0.1:${apiPort}`, '/readyz');
+  api = await startNode('bin/strata.mjs', ['api'], { ...env, STRATA_PORT: String(apiPort) }, `http://127.0.0.1:${apiPort}`, '/readyz');
   // The stream role serves health on its own port, so that it can be waited on like the API.
-  stream = await startNode('cli/strata.ts', ['stream'], { ...env, STRATA_PORT: String(streamPort) }, `http://127.0.0.1:${streamPort}`, '/healthz');
+  stream = await startNode('bin/strata.mjs', ['stream'], { ...env, STRATA_PORT: String(streamPort) }, `http://127.0.0.1:${streamPort}`, '/healthz');
 });
 
 afterAll(async () => {
@@ -46,7 +46,7 @@ describe('distributed: the seed example calls', () => seedCalls(() => api.url));
 describe('distributed: two API processes share one log and one store', () => {
   it('counts what either API process accepted', async () => {
     const port = await freePort();
-    const second = await startNode('cli/strata.ts', ['api'], { ...env, STRATA_PORT: String(port) }, `http://127.0.0.1:${port}`, '/readyz');
+    const second = await startNode('bin/strata.mjs', ['api'], { ...env, STRATA_PORT: String(port) }, `http://127.0.0.1:${port}`, '/readyz');
     try {
       const tenant = { 'strata-tenant': 'shared' };
       await post(`${api.url}/v1/events`, [{ event: 'a' }, { event: 'a' }], tenant);
@@ -64,7 +64,7 @@ describe('distributed: two API processes share one log and one store', () => {
 
 describe('distributed: configuration', () => {
   it('refuses a distributed role without a ClickHouse URL, naming the key', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'cli/strata.ts', 'api'], {
+    const result = spawnSync(process.execPath, ['bin/strata.mjs', 'api'], {
       env: { ...process.env, STRATA_KAFKA_BROKERS: services.kafkaBrokers.join(','), STRATA_CLICKHOUSE_URL: '' },
       encoding: 'utf8',
     });

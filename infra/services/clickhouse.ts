@@ -27,6 +27,8 @@ export const clickhouse: ServiceDef = {
       command: process.execPath,
       args: ['--import', 'tsx', standinMain(), '--port', String(PORTS.clickhouse), '--path', join(runDir('clickhouse'), 'chdata')],
       cwd: repoRoot, // so `--import tsx` resolves from the clone's node_modules
+      // Each running chdb query holds a libuv worker thread; the default 4 starves concurrent queries.
+      env: { UV_THREADPOOL_SIZE: '8' },
     };
   },
 

@@ -11,7 +11,7 @@
  * clickhouse-server, the adapter runs in docker-compose.yml.
  *
  * Usage: node --import tsx infra/services/clickhouse-standin/main.ts --port 18123 --host 127.0.0.1 --path <datadir>
- * Set UV_THREADPOOL_SIZE (e.g. 16) in its environment for more than 3 queries at once: each running
+ * Set UV_THREADPOOL_SIZE (e.g. 8) in its environment for more than 3 queries at once: each running
  * query holds a libuv pool thread, and the pool size cannot be changed once the process runs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -34,6 +34,7 @@ describe('stand-in statement analysis', () => {
     expect(analyse("kill query where query_id = 'q' SYNC FORMAT JSON").killQueryId).toEqual({ id: 'q', mode: 'SYNC' });
     expect(analyse("KILL QUERY WHERE user = 'x'").killQueryId).toBeUndefined();
     expect(analyse("KILL QUERY WHERE query_id = 'q' AND user = 'x'").killQueryId).toBeUndefined();
+    expect(() => analyse("KILL QUERY WHERE user = 'x' SYNC")).toThrow(/only as KILL QUERY WHERE query_id/);
   });
 
   it('refuses a second statement and an empty query', () => {

@@ -77,7 +77,13 @@ function analyseOther(kind: string, first: Token, tokens: Generator<Token>): Sta
   if (name?.kind === 'word' && name.depth === 0 && isWord(keyword, 'FORMAT') && keyword?.depth === 0) {
     st.format = { name: name.text, start: keyword.start, end: name.end };
   }
-  if (kind === 'KILL') st.killQueryId = killByQueryId(all.slice(0, st.format ? end - 2 : end));
+  if (kind === 'KILL') {
+    st.killQueryId = killByQueryId(all.slice(0, st.format ? end - 2 : end));
+    // Passed through to chdb, where KILL … SYNC never returns.
+    if (!st.killQueryId && all.some((t) => t.depth === 0 && isWord(t, 'SYNC'))) {
+      throw new StandinError(48, 'NOT_IMPLEMENTED', "The stand-in supports KILL … SYNC only as KILL QUERY WHERE query_id = '…' SYNC");
+    }
+  }
   return st;
 }
 
