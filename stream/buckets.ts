@@ -3,7 +3,7 @@
  * out-of-order events land in their own minute, however old. Nothing here deduplicates: the speed
  * layer is provisional, and the batch layer makes it exact.
  */
-import type { Cube } from '../core/dimensions';
+import { BUILT_IN_DIMENSIONS, type Cube } from '../core/dimensions';
 import type { NormalizedEvent } from '../core/event';
 import { dimensionValue, formatMicros, minuteOf, revenueMicros } from '../core/rollups';
 
@@ -38,14 +38,19 @@ export interface BucketFold {
 export function createBucketFold(cubes: readonly Cube[]): BucketFold {
   let cells = new Map<Cube, Map<string, Cell>>();
   let pending = 0;
+  // Each dimension's value is read once per event; cubes pick theirs by position.
+  const positions = cubes.map((cube) => cube.dimensions.map((d) => BUILT_IN_DIMENSIONS.indexOf(d)));
 
   return {
     add(event) {
       const minute = minuteOf(event);
       const revenue = revenueMicros(event);
-      for (const cube of cubes) {
-        const dims = cube.dimensions.map((d) => dimensionValue(event, d));
-        const key = `${event.tenant}\u0001${minute}\u0001${dims.join('\u0001')}`;
+      const values = BUILT_IN_DIMENSIONS.map((d) => dimensionValue(event, d));
+      const prefix = `${event.tenant}\u0001${minute}`;
+      for (let c = 0; c < cubes.length; c++) {
+        const cube = cubes[c] as Cube;
+        const dims = (positions[c] as number[]).map((i) => values[i] as string);
+        const key = `${prefix}\u0001${dims.join('\u0001')}`;
         let byKey = cells.get(cube);
         if (!byKey) cells.set(cube, (byKey = new Map()));
         let cell = byKey.get(key);

@@ -1,16 +1,15 @@
 /**
- * The speed layer's consumer loop: reads the event log, folds events into 1-minute deltas and
- * flushes them in batched inserts. Positions are committed only after the deltas they cover are in
- * the OLAP store, so delivery is at-least-once: a restart replays at most what followed the last
- * commit.
+ * The speed layer's consumer loop: reads the event log, folds events into 1-minute deltas (on the
+ * fold thread) and flushes them in batched inserts. Positions are committed only after the deltas
+ * they cover are in the OLAP store, so delivery is at-least-once: a restart replays at most what
+ * followed the last commit.
  */
 import type { Logger } from 'pino';
 import { CUBES } from '../core/dimensions';
-import { decodeEvent } from '../core/event';
 import { speedInputTable } from '../core/rollups';
 import type { EventLog, LogBatch, LogPositions, Subscription } from '../infra/eventlog/eventlog';
 import type { OlapStore } from '../infra/olap/olap';
-import { createBucketFold } from './buckets';
+import { type FoldThread, startFoldThread } from './fold-thread';
 
 export interface SpeedLayerOptions {
   log: EventLog;
@@ -20,9 +19,9 @@ export interface SpeedLayerOptions {
   group?: string;
   /** Upper bound on the time between flushes. @default 1000 */
   flushIntervalMs?: number;
-  /** Events folded before a flush is forced, bounding memory. @default 200_000 */
-  maxPendingEvents?: number;
-  /** Called after every flush with the receive times of the oldest and newest flushed events. */
+  /** Record bytes folded before a flush is forced, bounding memory. @default 64 MiB */
+  maxPendingBytes?: number;
+  /** Called after every flush that carried events. */
   onFlush?: (flushed: FlushReport) => void;
 }
 
@@ -42,35 +41,31 @@ export interface SpeedLayer {
 
 export async function startSpeedLayer(options: SpeedLayerOptions): Promise<SpeedLayer> {
   const { log, olap, logger } = options;
-  const fold = createBucketFold(CUBES);
-  const maxPending = options.maxPendingEvents ?? 200_000;
+  const maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
+  let fold: FoldThread = startFoldThread();
   let positions: LogPositions = new Map();
-  let oldest = Infinity;
-  let newest = 0;
   let chain: Promise<void> = Promise.resolve();
   let subscription: Subscription | undefined;
   let stopped = false;
 
-  /** Flushes run one at a time; a snapshot taken synchronously pairs the deltas with their positions. */
+  /** Flushes run one at a time; positions taken with the drain request cover exactly its records. */
   const flush = (): Promise<void> => {
     const run = chain.then(async () => {
-      if (fold.pending === 0 && positions.size === 0) return;
-      const events = fold.pending;
-      const deltas = fold.drain();
+      if (positions.size === 0) return;
       const covered = positions;
-      const report = { oldest, newest };
       positions = new Map();
-      oldest = Infinity;
-      newest = 0;
+      const drained = await fold.drain();
+      if (drained.undecodable > 0) logger.warn({ records: drained.undecodable }, 'skipped undecodable log records');
       let rows = 0;
-      for (const [cube, cubeRows] of deltas) {
-        if (cubeRows.length === 0) continue;
+      for (const [cubeName, cubeRows] of drained.rows) {
+        const cube = CUBES.find((c) => c.name === cubeName);
+        if (!cube || cubeRows.length === 0) continue;
         rows += cubeRows.length;
         await olap.insert(speedInputTable(cube), cubeRows);
       }
       await subscription?.commit(covered);
-      if (events > 0) {
-        options.onFlush?.({ events, rows, oldestReceivedAt: report.oldest, newestReceivedAt: report.newest, flushedAt: Date.now() });
+      if (drained.events > 0) {
+        options.onFlush?.({ events: drained.events, rows, oldestReceivedAt: drained.oldest, newestReceivedAt: drained.newest, flushedAt: Date.now() });
       }
     });
     chain = run.catch(() => undefined);
@@ -78,20 +73,12 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
   };
 
   const onBatch = async (batch: LogBatch): Promise<void> => {
-    for (const record of batch.records) {
-      const event = decodeEvent(record.value);
-      if (!event) {
-        logger.warn({ partition: record.partition, offset: record.offset }, 'skipping an undecodable log record');
-        continue;
-      }
-      fold.add(event);
-      if (event.received_at < oldest) oldest = event.received_at;
-      if (event.received_at > newest) newest = event.received_at;
-    }
     const last = batch.records[batch.records.length - 1];
-    if (last) positions.set(batch.partition, last.offset + 1);
+    if (!last) return;
+    fold.add(batch.records);
+    positions.set(batch.partition, last.offset + 1);
     // Not awaiting recovery here: it stops this very subscription, which waits for this batch.
-    if (fold.pending >= maxPending) await flush().catch((err: unknown) => void recover(err));
+    if (fold.pendingBytes >= maxPendingBytes) await flush().catch((err: unknown) => void recover(err));
   };
 
   const subscribe = async (): Promise<void> => {
@@ -99,13 +86,14 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
   };
 
   /**
-   * A failed flush lost its drained deltas, and a later commit would skip past them. So the
-   * subscription starts again from the last commit, and everything after it is replayed.
+   * A failed flush lost its drained deltas, and a later commit would skip past them. So the fold
+   * starts empty and the subscription starts again from the last commit, replaying what followed.
    */
   const recover = async (err: unknown): Promise<void> => {
     logger.error({ err }, 'speed layer flush failed; replaying from the last committed position');
     await subscription?.stop().catch(() => undefined);
-    fold.drain();
+    await fold.close();
+    fold = startFoldThread();
     positions = new Map();
     if (!stopped) await subscribe();
   };
@@ -122,6 +110,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
       clearInterval(timer);
       await flush().catch((err: unknown) => logger.warn({ err }, 'final speed flush failed; it will be replayed'));
       await subscription?.stop();
+      await fold.close();
     },
   };
 }
