@@ -3,7 +3,8 @@
  * group, replaced atomically (temp file, fsync, rename, fsync of the directory) so a crash
  * leaves either the old positions or the new ones, never a torn file.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { replaceFileAtomically, syncDirectory } from '../durable-fs';
 import { join } from 'node:path';
 import type { LogPositions } from './eventlog';
 
@@ -17,7 +18,7 @@ export interface GroupStore {
 /** Opens (creating if needed) the group store in `dir`. */
 export async function openGroupStore(dir: string): Promise<GroupStore> {
   await mkdir(dir, { recursive: true });
-  await syncPath(join(dir, '..'));
+  await syncDirectory(join(dir, '..'));
   const cache = new Map<string, LogPositions>();
   // Saves of one group are chained so that an older commit never overwrites a newer one.
   const chains = new Map<string, Promise<void>>();
@@ -42,15 +43,7 @@ export async function openGroupStore(dir: string): Promise<GroupStore> {
   async function write(group: string, positions: LogPositions): Promise<void> {
     const file = fileOf(group);
     const tmp = `${file}.tmp-${process.pid}-${tmpSeq++}`;
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(JSON.stringify(Object.fromEntries(positions)));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
-    await syncPath(dir);
+    await replaceFileAtomically(file, tmp, JSON.stringify(Object.fromEntries(positions)));
   }
 
   function save(group: string, positions: LogPositions): Promise<void> {
@@ -72,12 +65,3 @@ export async function openGroupStore(dir: string): Promise<GroupStore> {
   return { load, save };
 }
 
-/** fsyncs a directory so that a created or renamed entry in it survives a crash. */
-export async function syncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

@@ -4,7 +4,8 @@
  * partition count is pinned to the directory, since a different count moves keys between
  * partitions.
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { writeFileSynced } from '../durable-fs';
 import { join, resolve } from 'node:path';
 import { StrataError } from '../../core/errors';
 
@@ -28,14 +29,14 @@ export async function claimLogDir(dir: string, partitions: number): Promise<() =
     if (holder && holder !== process.pid && isAlive(holder)) {
       throw new StrataError('STRATA_UNAVAILABLE', `event log ${dir} is in use by process ${holder} (remove ${lockFile} if it is not)`);
     }
-    await writeDurably(lockFile, String(process.pid));
+    await writeFileSynced(lockFile, String(process.pid));
     locked = true;
     const metaFile = join(dir, 'meta.json');
     const meta = await readFile(metaFile, 'utf8').then((text) => JSON.parse(text) as { partitions: number }, () => undefined);
     if (meta && meta.partitions !== partitions) {
       throw new StrataError('STRATA_INVALID_CONFIG', `"partitions" has invalid value ${partitions}: the event log in ${dir} has ${meta.partitions}`);
     }
-    if (!meta) await writeDurably(metaFile, JSON.stringify({ partitions }));
+    if (!meta) await writeFileSynced(metaFile, JSON.stringify({ partitions }));
   } catch (err) {
     // Another process's lock stays; only this open's own claim is undone.
     if (locked) await release();
@@ -54,12 +55,3 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function writeDurably(file: string, text: string): Promise<void> {
-  const handle = await open(file, 'w');
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { StrataError } from '../../core/errors';
 import type { EventLog, LogMessage, SubscribeOptions, Subscription } from './eventlog';
-import { openGroupStore, syncPath, type GroupStore } from './group-store';
+import { syncDirectory } from '../durable-fs';
+import { openGroupStore, type GroupStore } from './group-store';
 import { claimLogDir } from './local-dir';
 import { LocalGroups } from './local-group';
 import { partitionFor } from './partition';
@@ -63,8 +64,8 @@ export async function createLocalLog(options: LocalLogOptions): Promise<LocalEve
   try {
     for (let p = 0; p < partitions; p++) logs.push(await PartitionLog.open(p, join(dir, 'partitions', String(p)), segmentBytes, logger));
     // The new directories' entries must be durable too, or a crash could lose acked segments.
-    await syncPath(join(dir, 'partitions'));
-    await syncPath(dir);
+    await syncDirectory(join(dir, 'partitions'));
+    await syncDirectory(dir);
     store = await openGroupStore(join(dir, 'groups'));
   } catch (err) {
     for (const log of logs) await log.close();

@@ -8,7 +8,7 @@ import { constants, mkdir, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { StrataError } from '../../core/errors';
-import { syncPath } from './group-store';
+import { syncDirectory } from '../durable-fs';
 import { PartitionReader } from './partition-reader';
 import { decodeFrames, parseSegmentFileName, segmentFileName, type Segment } from './segment';
 
@@ -48,7 +48,7 @@ export class PartitionLog {
       await active.truncate(decoded.bytes);
     }
     await active.sync();
-    await syncPath(dir);
+    await syncDirectory(dir);
     segments.push({ base, size: decoded.bytes });
     return new PartitionLog(partition, dir, segmentBytes, segments, active, base + decoded.messages.length);
   }
@@ -102,7 +102,7 @@ export class PartitionLog {
 
   private async roll(): Promise<void> {
     const next = await open(join(this.dir, segmentFileName(this.next)), 'wx+');
-    await syncPath(this.dir); // the new file's directory entry must survive a crash
+    await syncDirectory(this.dir); // the new file's directory entry must survive a crash
     await this.active.close();
     this.active = next;
     this.segments.push({ base: this.next, size: 0 });

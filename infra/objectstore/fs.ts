@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { replaceFileAtomically, syncDirectory } from '../durable-fs';
 import path from 'node:path';
 import type { ObjectStore } from './objectstore';
 
@@ -29,23 +30,11 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
       const dir = path.dirname(file);
       await mkdir(dir, { recursive: true });
       const temp = path.join(dir, `${TEMP_MARKER}${randomBytes(8).toString('hex')}`);
-      try {
-        const handle = await open(temp, 'wx');
-        try {
-          await handle.writeFile(body);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        await rename(temp, file);
-      } catch (err) {
-        await unlink(temp).catch(() => undefined);
-        throw err;
-      }
+      await replaceFileAtomically(file, temp, body, false);
       // The rename is durable once the directory is synced, and a directory that this put (or a
       // concurrent one still in flight) created is durable only once its parent is synced too.
       for (let d = dir; ; d = path.dirname(d)) {
-        await fsyncDir(d);
+        await syncDirectory(d);
         if (d === root || d === path.dirname(d)) break;
       }
     },
@@ -77,7 +66,7 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
         if (hasCode(err, 'ENOENT', 'ENOTDIR')) return;
         throw err;
       }
-      await fsyncDir(path.dirname(file));
+      await syncDirectory(path.dirname(file));
     },
 
     async close() {},
@@ -132,15 +121,6 @@ function checkKey(key: string, { allowTrailingSlash }: { allowTrailingSlash: boo
   for (const segment of segments) {
     if (segment === '..' || segment === '.') throw bad(`it contains a "${segment}" segment`);
     if (segment === '') throw bad('it contains an empty path segment');
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 
