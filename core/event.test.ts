@@ -72,3 +72,17 @@ describe('normalizeEvent', () => {
     expect(rejection({ event: 'x', nested: deep })).toMatch(/nests deeper/);
   });
 });
+
+describe('the log record format', () => {
+  it('round-trips events, each record decoding on its own', async () => {
+    const { encodeEvents, decodeEvents } = await import('./event');
+    const a = [ok({ event: 'page_view', user_id: 7, page: '/é', nested: { list: [1, 'two', null, true] }, revenue: 12.5 })];
+    const b = [ok({ event: 'click', timestamp: receivedAt - 1 }), ok({ event: 'x', user_id: 'u' })];
+    const first = encodeEvents(a);
+    const second = encodeEvents(b);
+    expect(decodeEvents(second)).toEqual(b);
+    expect(decodeEvents(first)).toEqual(a);
+    expect(decodeEvents(Buffer.from('not a record'))).toBeUndefined();
+    expect(decodeEvents(encodeEvents([{ nope: 1 } as never]))).toBeUndefined();
+  });
+});
