@@ -6,6 +6,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApi, createApiServer, createOpsApi } from '../api/app';
+import { type IngestPool, startIngestPool } from '../api/ingest-pool';
 import type { SystemStatus } from '../api/routes/ops';
 import { type Adapters, createAdapters } from '../infra/adapters';
 import type { Config } from '../infra/config';
@@ -57,9 +58,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
       return config.REDIS_URL ? adapters.cache.ping() : true;
     },
   };
+  const pool: IngestPool | undefined = runsApi ? startIngestPool() : undefined;
   const server = runsApi
     ? createApiServer(createApi({
-      ...ops, log: adapters.log, olap: adapters.olap, openLoopback: config.openLoopback,
+      ...ops, log: adapters.log, olap: adapters.olap, openLoopback: config.openLoopback, pool,
       onAccepted: (count, receivedAt) => {
         status.ingestedTotal += count;
         status.lastEventAt = receivedAt;
@@ -79,6 +81,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
       const closed = new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections();
       await closed;
+      await pool?.close();
       await speed?.stop();
       await worker?.stop();
       await adapters.close();

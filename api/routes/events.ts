@@ -6,12 +6,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { StrataError } from '../../core/errors';
-import { MAX_EVENT_BYTES, type NormalizedEvent, encodeEvents, normalizeEvent, partitionKey } from '../../core/event';
-import type { EventLog, LogMessage } from '../../infra/eventlog/eventlog';
-import { partitionFor } from '../../infra/eventlog/partition';
+import type { EventLog } from '../../infra/eventlog/eventlog';
 import type { Telemetry } from '../../infra/telemetry';
-import { readEventsBody } from '../body';
+import { bodyFormat, readRawBody } from '../body';
 import { sendFailure, writeJson } from '../errors';
+import { type PreparedBatch, prepareBatch } from '../ingest-batch';
+import type { IngestPool } from '../ingest-pool';
 import { resolveTenant } from '../tenant';
 
 export interface IngestDeps {
@@ -19,14 +19,11 @@ export interface IngestDeps {
   logger: Logger;
   telemetry: Telemetry;
   openLoopback: boolean;
+  /** Threads that prepare bodies; without one, the request's own thread does. */
+  pool?: IngestPool;
   /** Told of every acknowledged batch, for /v1/status. */
   onAccepted?: (count: number, receivedAt: number) => void;
 }
-
-interface EventError { index: number; code: 'STRATA_INVALID_EVENT'; message: string }
-
-/** What normalisation adds to an event beyond its input: id, tenant, times and weight. */
-const SERVER_FIELDS_BYTES = 256;
 
 export const INGEST_PATHS = ['/v1/events', '/events'];
 
@@ -40,44 +37,29 @@ export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => Promi
 export function createIngestHandler(deps: IngestDeps): IngestHandler {
   const ingest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const tenant = resolveTenant(req, deps.openLoopback);
-    const body = await readEventsBody(req);
-    const receivedAt = Date.now();
-    // Only a body near the limit can hold an oversized event; smaller ones skip measuring each.
-    const measure = body.bytes + SERVER_FIELDS_BYTES > MAX_EVENT_BYTES;
-    const byPartition = new Map<number, { key: string; events: NormalizedEvent[] }>();
-    const errors: EventError[] = [];
-    let accepted = 0;
-    body.items.forEach((item, index) => {
-      if ('error' in item) return errors.push({ index, code: 'STRATA_INVALID_EVENT', message: item.error });
-      const result = normalizeEvent(item.value, { tenant, receivedAt });
-      if (!result.ok) return errors.push({ index, code: 'STRATA_INVALID_EVENT', message: result.message });
-      const size = measure ? Buffer.byteLength(JSON.stringify(result.event)) : 0;
-      if (size > MAX_EVENT_BYTES) {
-        return errors.push({ index, code: 'STRATA_INVALID_EVENT', message: `the event is ${size} bytes; the limit is ${MAX_EVENT_BYTES} (32 KiB)` });
-      }
-      const key = partitionKey(result.event);
-      const partition = partitionFor(key, deps.log.partitions);
-      const group = byPartition.get(partition);
-      if (group) group.events.push(result.event);
-      else byPartition.set(partition, { key, events: [result.event] });
-      accepted++;
-    });
-    if (errors.length > 0) deps.telemetry.ingestEvents.inc({ status: 'rejected' }, errors.length);
-    if (accepted === 0) {
-      const message = body.items.length === 0 ? 'the request holds no events' : 'every event in the request is invalid';
-      throw new StrataError('STRATA_INVALID_EVENT', message, { errors });
-    }
-    // A group's first key routes the whole record to the partition every one of its events hashes to.
-    const messages: LogMessage[] = [...byPartition.values()].map((g) => ({ key: g.key, value: encodeEvents(g.events) }));
+    const format = bodyFormat(req);
+    const body = await readRawBody(req);
+    const input = { body, format, tenant, receivedAt: Date.now(), partitions: deps.log.partitions };
+    let batch: PreparedBatch;
     try {
-      await deps.log.append(messages);
+      batch = deps.pool ? await deps.pool.prepare(input) : prepareBatch(input);
+    } catch (err) {
+      const rejected = err instanceof StrataError && Array.isArray(err.details?.errors) ? err.details.errors.length : 0;
+      if (rejected > 0) deps.telemetry.ingestEvents.inc({ status: 'rejected' }, rejected);
+      throw err;
+    }
+    if (batch.errors.length > 0) deps.telemetry.ingestEvents.inc({ status: 'rejected' }, batch.errors.length);
+    try {
+      await deps.log.append(batch.records);
     } catch (err) {
       deps.logger.error({ err }, 'event log append failed');
       throw new StrataError('STRATA_UNAVAILABLE', 'the event log is unavailable; nothing in this request was accepted, retry it');
     }
-    deps.telemetry.ingestEvents.inc({ status: 'accepted' }, accepted);
-    deps.onAccepted?.(accepted, receivedAt);
-    writeJson(res, 200, errors.length === 0 ? { status: 'accepted', count: accepted } : { status: 'partial', count: accepted, errors });
+    deps.telemetry.ingestEvents.inc({ status: 'accepted' }, batch.accepted);
+    deps.onAccepted?.(batch.accepted, input.receivedAt);
+    writeJson(res, 200, batch.errors.length === 0
+      ? { status: 'accepted', count: batch.accepted }
+      : { status: 'partial', count: batch.accepted, errors: batch.errors });
   };
   return (req, res) => ingest(req, res).catch((err: unknown) => sendFailure(res, err, deps.logger));
 }

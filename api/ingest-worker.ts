@@ -1,0 +1,32 @@
+/**
+ * An ingest pool thread: parses, validates and encodes request bodies (prepareBatch) off the
+ * thread that serves HTTP and appends to the log.
+ */
+import { parentPort } from 'node:worker_threads';
+import { StrataError } from '../core/errors';
+import { prepareBatch } from './ingest-batch';
+import type { PrepareReply, PrepareRequest } from './ingest-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('ingest-worker must run in a worker thread');
+
+port.on('message', ({ id, input }: PrepareRequest) => {
+  let reply: PrepareReply;
+  try {
+    const batch = prepareBatch(input);
+    const values = batch.records.map((r) => r.value);
+    reply = { id, ok: true, keys: batch.records.map((r) => r.key), values, accepted: batch.accepted, errors: batch.errors };
+    port.postMessage(reply, values.map((v) => v.buffer as ArrayBuffer).filter(unique));
+  } catch (err) {
+    const known = err instanceof StrataError;
+    reply = known
+      ? { id, ok: false, code: err.code, message: err.message, details: err.details }
+      : { id, ok: false, code: 'STRATA_INTERNAL', message: (err as Error).message, details: undefined };
+    port.postMessage(reply);
+  }
+});
+
+/** msgpackr may return views into a shared buffer; each buffer is transferred once at most. */
+function unique(buffer: ArrayBuffer, index: number, all: ArrayBuffer[]): boolean {
+  return all.indexOf(buffer) === index && buffer.byteLength > 0;
+}
