@@ -23,10 +23,11 @@ export function startIngestPool(size = Math.max(1, availableParallelism() - 1)):
   let nextId = 0;
   let closing = false;
 
-  const workers = Array.from({ length: size }, (_, index) => {
+  const workers: Worker[] = [];
+  const spawn = (index: number): void => {
     const worker = new Worker(new URL('./ingest-worker.mjs', import.meta.url));
     worker.on('message', (reply: PrepareReply) => {
-      inFlight[index] = (inFlight[index] ?? 1) - 1;
+      inFlight[index] = Math.max(0, (inFlight[index] ?? 1) - 1);
       const w = waiting.get(reply.id);
       waiting.delete(reply.id);
       if (!w) return;
@@ -34,13 +35,17 @@ export function startIngestPool(size = Math.max(1, availableParallelism() - 1)):
       const records = reply.keys.map((key, i) => ({ key, value: asBuffer(reply.values[i] as Uint8Array) }));
       w.done({ records, accepted: reply.accepted, errors: reply.errors });
     });
-    worker.on('error', (err) => failAll(err));
+    worker.on('error', (err) => failAll(unavailable(err.message)));
     worker.on('exit', (code) => {
-      if (!closing) failAll(new Error(`an ingest thread exited with code ${code}`));
+      if (closing) return;
+      // The requests it held fail (their clients retry); a fresh thread takes its place.
+      failAll(unavailable(`an ingest thread exited with code ${code}`));
+      spawn(index);
     });
     inFlight[index] = 0;
-    return worker;
-  });
+    workers[index] = worker;
+  };
+  for (let i = 0; i < size; i++) spawn(i);
 
   function failAll(err: Error): void {
     for (const w of waiting.values()) w.fail(err);
@@ -65,7 +70,7 @@ export function startIngestPool(size = Math.max(1, availableParallelism() - 1)):
     async close() {
       closing = true;
       await Promise.all(workers.map((w) => w.terminate()));
-      failAll(new Error('the ingest pool is closed'));
+      failAll(unavailable('the server is shutting down'));
     },
   };
 }
@@ -73,4 +78,8 @@ export function startIngestPool(size = Math.max(1, availableParallelism() - 1)):
 /** Wraps transferred bytes without copying them (Buffer.from of a Uint8Array copies). */
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function unavailable(why: string): StrataError {
+  return new StrataError('STRATA_UNAVAILABLE', `ingest could not prepare this request (${why}); nothing was accepted, retry it`);
 }
