@@ -4,18 +4,21 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { benchIngest } from './ingest';
+import { type LoadResult, benchIngest } from './ingest';
 
 async function main(): Promise<void> {
   const started = new Date();
   console.log(`strata bench on ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
-  console.log('ingest: baseline node:http, then strata embedded; 32 connections × 10 s, 100 events per body');
-  const ingest = await benchIngest();
-  const row = (name: string, r: typeof ingest.baseline) =>
-    console.log(`  ${name.padEnd(10)} ${String(r.events_per_s).padStart(9)} events/s   p99 ${String(r.p99_ms).padStart(5)} ms   non-2xx ${r.non_2xx}   errors ${r.errors}`);
-  row('baseline', ingest.baseline);
-  row('strata', ingest.strata);
-  console.log(`  ratio      ${ingest.ratio} (strata ÷ baseline; the floor is 0.3)`);
+  console.log('ingest: baseline node:http and strata embedded, alternating, 3 rounds; 32 connections × 10 s, 100 events per body');
+  const row = (name: string, r: LoadResult) =>
+    console.log(`  ${name.padEnd(16)} ${String(r.events_per_s).padStart(9)} events/s   p99 ${String(r.p99_ms).padStart(5)} ms   non-2xx ${r.non_2xx}   errors ${r.errors}`);
+  const ingest = await benchIngest(3, (round, i) => {
+    row(`round ${i + 1} baseline`, round.baseline);
+    row(`round ${i + 1} strata`, round.strata);
+  });
+  row('median baseline', ingest.baseline);
+  row('median strata', ingest.strata);
+  console.log(`  ratio            ${ingest.ratio} (median strata ÷ median baseline; the floor is 0.3)`);
   const results = {
     started_at: started.toISOString(),
     machine: { cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
