@@ -19,3 +19,17 @@ describe('parseRfc3339', () => {
     }
   });
 });
+
+describe('parseRfc3339 against Date.parse', () => {
+  it('agrees on every day of a leap year and a common year, at several times', () => {
+    for (const year of [2023, 2024, 2100, 2000]) {
+      for (let d = Date.UTC(year, 0, 1); d < Date.UTC(year + 1, 0, 1); d += 86_400_000 + 3_723_456) {
+        const text = new Date(d).toISOString();
+        expect(parseRfc3339(text), text).toBe(d);
+        expect(parseRfc3339(text.replace(/\.\d{3}Z$/, 'Z')), text).toBe(Math.floor(d / 1000) * 1000);
+      }
+    }
+    expect(parseRfc3339('2100-02-29T00:00:00Z')).toBeUndefined();
+    expect(parseRfc3339('2000-02-29T00:00:00Z')).toBe(Date.parse('2000-02-29T00:00:00Z'));
+  });
+});

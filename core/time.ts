@@ -80,33 +80,42 @@ export function toIso(ms: number): string {
   return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
-const digit = (text: string, i: number): number => text.charCodeAt(i) - 48;
-const two = (text: string, i: number): number => digit(text, i) * 10 + digit(text, i + 1);
+/** Two ASCII digits at i as a number, or -1 when either is not a digit. */
+function two(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * The common shape `YYYY-MM-DDTHH:MM:SS[.sss]Z`, parsed by hand: every event carries one, and
- * this is five times quicker than a regex and Date.parse. Anything else takes the general path.
+ * this is several times quicker than a regex and Date.parse (it showed as 10% of an ingest
+ * thread). Anything else takes the general path.
  */
 function parseUtcFast(text: string): number | undefined {
   const n = text.length;
-  if ((n !== 20 && n !== 24) || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[n - 1] !== 'Z') return undefined;
-  if (n === 24 && text[19] !== '.') return undefined;
-  for (const i of n === 24 ? FAST_DIGITS_MS : FAST_DIGITS) {
-    const d = digit(text, i);
-    if (d < 0 || d > 9) return undefined;
-  }
-  const year = two(text, 0) * 100 + two(text, 2);
+  if ((n !== 20 && n !== 24) || text.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 /* T */
+    || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  const century = two(text, 0);
+  const yy = two(text, 2);
   const month = two(text, 5);
   const day = two(text, 8);
   const hour = two(text, 11);
   const minute = two(text, 14);
   const second = two(text, 17);
-  const ms = n === 24 ? digit(text, 20) * 100 + two(text, 21) : 0;
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const value = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  // Date.UTC rolls 31 February into March; a real date survives the round trip.
-  return new Date(value).getUTCDate() === day ? value : undefined;
+  let ms = 0;
+  if (n === 24) {
+    const hundreds = text.charCodeAt(20) - 48;
+    const rest = two(text, 21);
+    if (text.charCodeAt(19) !== 46 /* . */ || hundreds < 0 || hundreds > 9 || rest < 0) return undefined;
+    ms = hundreds * 100 + rest;
+  }
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  const year = century * 100 + yy;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (DAYS_IN_MONTH[month - 1] as number) + (leap ? 1 : 0)) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
-
-const FAST_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
-const FAST_DIGITS_MS = [...FAST_DIGITS, 20, 21, 22];
