@@ -2,38 +2,24 @@
  * The main thread's handle on the fold thread. Messages are handled in order, so a drain covers
  * exactly the records sent before it: the caller pairs it with positions taken at the same moment.
  */
-import { Worker } from 'node:worker_threads';
 import type { LogRecord } from '../infra/eventlog/eventlog';
+import { startThread } from '../infra/threads/threads';
 import type { FoldReply, FoldRequest } from './fold-protocol';
 
 export interface FoldThread {
   /** Bytes of records sent since the last drain. */
   readonly pendingBytes: number;
   add(records: readonly LogRecord[]): void;
+  /** Everything folded since the last drain; rejects if the thread died or was closed meanwhile. */
   drain(): Promise<FoldReply>;
   close(): Promise<void>;
 }
 
 export function startFoldThread(): FoldThread {
-  const worker = new Worker(new URL('./fold-worker.mjs', import.meta.url));
-  const waiting = new Map<number, { done: (reply: FoldReply) => void; fail: (err: Error) => void }>();
-  let nextId = 0;
-  let pendingBytes = 0;
-  let failure: Error | undefined;
-
-  worker.on('message', (reply: FoldReply) => {
-    waiting.get(reply.id)?.done(reply);
-    waiting.delete(reply.id);
+  const thread = startThread<Extract<FoldRequest, { type: 'drain' }>, FoldReply>(new URL('./fold-worker.ts', import.meta.url), {
+    failure: (why) => new Error(`the fold thread failed: ${why}`),
   });
-  const failAll = (err: Error) => {
-    failure = err;
-    for (const w of waiting.values()) w.fail(err);
-    waiting.clear();
-  };
-  worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`the fold thread exited with code ${code}`)));
-
-  const send = (request: FoldRequest, transfer: ArrayBuffer[] = []) => worker.postMessage(request, transfer);
+  let pendingBytes = 0;
 
   return {
     get pendingBytes() {
@@ -54,20 +40,13 @@ export function startFoldThread(): FoldThread {
         ends.push(at);
       }
       pendingBytes += size;
-      send({ type: 'records', buffer, ends }, [buffer]);
+      const message: FoldRequest = { type: 'records', buffer, ends };
+      thread.post(message, [buffer]);
     },
     drain() {
-      if (failure) return Promise.reject(failure);
-      const id = nextId++;
       pendingBytes = 0;
-      return new Promise((done, fail) => {
-        waiting.set(id, { done, fail });
-        send({ type: 'drain', id });
-      });
+      return thread.call({ type: 'drain' });
     },
-    async close() {
-      worker.removeAllListeners('exit');
-      await worker.terminate();
-    },
+    close: () => thread.close(),
   };
 }

@@ -39,6 +39,9 @@ export interface SpeedLayer {
   stop(): Promise<void>;
 }
 
+/** Waits between attempts to subscribe again after a failure. */
+const RESUBSCRIBE_BACKOFF_MS = { first: 500, max: 10_000 };
+
 export async function startSpeedLayer(options: SpeedLayerOptions): Promise<SpeedLayer> {
   const { log, olap, logger } = options;
   const maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
@@ -48,27 +51,41 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
   let subscription: Subscription | undefined;
   let stopped = false;
 
-  /** Flushes run one at a time; positions taken with the drain request cover exactly its records. */
-  const flush = (): Promise<void> => {
-    const run = chain.then(async () => {
-      if (positions.size === 0) return;
-      const covered = positions;
-      positions = new Map();
-      const drained = await fold.drain();
-      if (drained.undecodable > 0) logger.warn({ records: drained.undecodable }, 'skipped undecodable log records');
-      let rows = 0;
-      for (const [cubeName, cubeRows] of drained.rows) {
-        const cube = CUBES.find((c) => c.name === cubeName);
-        if (!cube || cubeRows.length === 0) continue;
-        rows += cubeRows.length;
-        await olap.insert(speedInputTable(cube), cubeRows);
-      }
+  /** Inserts what the fold holds, then commits the positions taken with the drain request. */
+  const flushOnce = async (): Promise<void> => {
+    if (positions.size === 0) return;
+    const covered = positions;
+    positions = new Map();
+    const drained = await fold.drain();
+    if (drained.undecodable > 0) logger.warn({ records: drained.undecodable }, 'skipped undecodable log records');
+    let rows = 0;
+    for (const [cubeName, cubeRows] of drained.rows) {
+      const cube = CUBES.find((c) => c.name === cubeName);
+      if (!cube || cubeRows.length === 0) continue;
+      rows += cubeRows.length;
+      await olap.insert(speedInputTable(cube), cubeRows);
+    }
+    try {
       await subscription?.commit(covered);
-      if (drained.events > 0) {
-        options.onFlush?.({ events: drained.events, rows, oldestReceivedAt: drained.oldest, newestReceivedAt: drained.newest, flushedAt: Date.now() });
-      }
-    });
-    chain = run.catch(() => undefined);
+    } catch (err) {
+      // The deltas are in; only the bookmark is missing. A later commit stores later positions
+      // and supersedes this one, and until then a restart replays more (a bounded overcount).
+      // Rejoining here would only turn a rebalance into a storm of them.
+      logger.warn({ err }, 'speed layer could not commit positions; a later commit will');
+    }
+    if (drained.events > 0) {
+      options.onFlush?.({ events: drained.events, rows, oldestReceivedAt: drained.oldest, newestReceivedAt: drained.newest, flushedAt: Date.now() });
+    }
+  };
+
+  /**
+   * Flushes run one at a time on one chain. A failed flush lost its drained deltas, and a later
+   * commit would skip past them, so recovery runs on the same chain: no flush can start until the
+   * fold is empty and the subscription has started again from the last commit.
+   */
+  const flush = (): Promise<void> => {
+    const run = chain.then(flushOnce);
+    chain = run.catch(recover);
     return run;
   };
 
@@ -77,30 +94,36 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
     if (!last) return;
     fold.add(batch.records);
     positions.set(batch.partition, last.offset + 1);
-    // Not awaiting recovery here: it stops this very subscription, which waits for this batch.
-    if (fold.pendingBytes >= maxPendingBytes) await flush().catch((err: unknown) => void recover(err));
+    // Waits for the flush itself, never for a recovery: that stops this very subscription, which
+    // waits for this batch to finish.
+    if (fold.pendingBytes >= maxPendingBytes) await flush().catch(() => undefined);
   };
 
   const subscribe = async (): Promise<void> => {
     subscription = await log.subscribe({ group: options.group ?? 'speed', onBatch });
   };
 
-  /**
-   * A failed flush lost its drained deltas, and a later commit would skip past them. So the fold
-   * starts empty and the subscription starts again from the last commit, replaying what followed.
-   */
   const recover = async (err: unknown): Promise<void> => {
     logger.error({ err }, 'speed layer flush failed; replaying from the last committed position');
-    await subscription?.stop().catch(() => undefined);
+    await subscription?.stop().catch((stopErr: unknown) => logger.warn({ err: stopErr }, 'stopping the failed subscription'));
+    subscription = undefined;
     await fold.close();
     fold = startFoldThread();
     positions = new Map();
-    if (!stopped) await subscribe();
+    for (let wait = RESUBSCRIBE_BACKOFF_MS.first; !stopped; wait = Math.min(wait * 2, RESUBSCRIBE_BACKOFF_MS.max)) {
+      try {
+        await subscribe();
+        return;
+      } catch (subscribeErr) {
+        logger.error({ err: subscribeErr, retryInMs: wait }, 'speed layer could not subscribe again');
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
   };
 
   await subscribe();
   const timer = setInterval(() => {
-    flush().catch((err: unknown) => recover(err).catch((again: unknown) => logger.error({ err: again }, 'speed layer could not resubscribe')));
+    flush().catch(() => undefined); // failures are logged and recovered on the chain
   }, options.flushIntervalMs ?? 1000);
 
   return {
@@ -109,6 +132,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
       stopped = true;
       clearInterval(timer);
       await flush().catch((err: unknown) => logger.warn({ err }, 'final speed flush failed; it will be replayed'));
+      await chain;
       await subscription?.stop();
       await fold.close();
     },

@@ -1,0 +1,71 @@
+/**
+ * Request and reply over a worker thread: every request carries an id, every reply answers one,
+ * and a thread that dies fails exactly the requests it held. The ingest pool and the speed layer's
+ * fold thread both use it.
+ */
+import { Worker } from 'node:worker_threads';
+
+export interface ThreadReply { id: number }
+
+export interface Thread<Req, Rep extends ThreadReply> {
+  /** Requests sent and not yet answered. */
+  readonly inFlight: number;
+  /** Sends a request and waits for its reply. */
+  call(request: Omit<Req, 'id'>, transfer?: ArrayBuffer[]): Promise<Rep>;
+  /** Sends a message that gets no reply (it is still handled in order with the requests). */
+  post(message: unknown, transfer?: ArrayBuffer[]): void;
+  close(): Promise<void>;
+}
+
+export interface ThreadOptions {
+  /** Turns a dead thread (or a closed one) into the error its pending calls reject with. */
+  failure: (why: string) => Error;
+  /** Called when the thread exits unexpectedly, after its pending calls are failed. */
+  onExit?: () => void;
+}
+
+/** Starts `module` (a TypeScript file URL) on a worker thread. */
+export function startThread<Req, Rep extends ThreadReply>(module: URL, options: ThreadOptions): Thread<Req, Rep> {
+  const worker = new Worker(new URL('./thread-entry.mjs', import.meta.url), { workerData: { module: module.href } });
+  const waiting = new Map<number, { done: (reply: Rep) => void; fail: (err: Error) => void }>();
+  let nextId = 0;
+  let closing = false;
+
+  const failAll = (why: string) => {
+    const err = options.failure(why);
+    for (const w of waiting.values()) w.fail(err);
+    waiting.clear();
+  };
+  worker.on('message', (reply: Rep) => {
+    const w = waiting.get(reply.id);
+    waiting.delete(reply.id);
+    w?.done(reply);
+  });
+  worker.on('error', (err) => failAll(err.message));
+  worker.on('exit', (code) => {
+    failAll(closing ? 'the thread was closed' : `the thread exited with code ${code}`);
+    if (!closing) options.onExit?.();
+  });
+
+  return {
+    get inFlight() {
+      return waiting.size;
+    },
+    call(request, transfer = []) {
+      if (closing) return Promise.reject(options.failure('the thread was closed'));
+      const id = nextId++;
+      return new Promise((done, fail) => {
+        waiting.set(id, { done, fail });
+        worker.postMessage({ ...request, id }, transfer);
+      });
+    },
+    post(message, transfer = []) {
+      worker.postMessage(message, transfer);
+    },
+    async close() {
+      closing = true;
+      await worker.terminate();
+      failAll('the thread was closed');
+    },
+  };
+}
