@@ -19,6 +19,8 @@ export function writeJson(res: ServerResponse, status: number, body: unknown): v
 export function sendError(res: ServerResponse, error: StrataError): void {
   const status = ERROR_CODES[error.code];
   if (status === 503) res.setHeader('Retry-After', '1');
+  // The rest of an oversized body is not read; closing stops the client from sending it.
+  if (status === 413) res.setHeader('Connection', 'close');
   if (status === 429 && error.details?.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.details.retryAfterSeconds));
   const { retryAfterSeconds: _ignored, ...details } = error.details ?? {};
   writeJson(res, status, { error: { code: error.code, message: error.message, ...details } });
@@ -26,7 +28,13 @@ export function sendError(res: ServerResponse, error: StrataError): void {
 
 /** Maps anything a handler threw to the envelope; unknown errors become a logged 500. */
 export function sendFailure(res: ServerResponse, err: unknown, logger: Logger): void {
-  if (res.headersSent) {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  if ((err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+    // The client went away mid-request: nobody is left to answer, and nothing was accepted.
+    logger.debug({ err }, 'client aborted the request');
     res.destroy();
     return;
   }

@@ -13,7 +13,7 @@ const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
  */
 export function resolveTenant(req: IncomingMessage, openLoopback: boolean): string {
   if (!openLoopback) {
-    throw new StrataError('STRATA_UNAUTHORIZED', 'no API key is configured, so the server answers only on loopback: set STRATA_HOST=127.0.0.1');
+    throw new StrataError('STRATA_UNAUTHORIZED', 'API keys are not available yet, so requests without one are served on loopback only: bind to STRATA_HOST=127.0.0.1, or set STRATA_ALLOW_ANONYMOUS=true on a private network');
   }
   const asked = req.headers['strata-tenant'];
   if (asked === undefined) return 'default';

@@ -31,7 +31,10 @@ export async function startNode(script: string, args: string[], env: NodeJS.Proc
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}: ${stderr}`);
     const ok = await fetch(url + path).then((r) => r.ok, () => false);
     if (ok) break;
-    if (Date.now() > deadline) throw new Error(`${script} did not answer ${url + path} within 60 s: ${stderr}`);
+    if (Date.now() > deadline) {
+      await stop(child);
+      throw new Error(`${script} did not answer ${url + path} within 60 s: ${stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return { url, stop: () => stop(child) };

@@ -41,6 +41,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
         status.lastFlushAt = report.flushedAt;
         status.freshnessLagMs = report.flushedAt - report.oldestReceivedAt;
         telemetry.freshnessLag.observe((report.flushedAt - report.oldestReceivedAt) / 1000);
+        adapters.log.lag('speed').then((lag) => telemetry.consumerLag.set(lag), (err: unknown) => logger.debug({ err }, 'consumer lag unavailable'));
       },
     });
   }
@@ -78,9 +79,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
     adapters,
     flush: () => speed?.flush() ?? Promise.resolve(),
     async stop() {
-      const closed = new Promise<void>((done) => server.close(() => done()));
-      server.closeAllConnections();
-      await closed;
+      await closeGracefully(server);
       await pool?.close();
       await speed?.stop();
       await worker?.stop();
@@ -99,4 +98,25 @@ function listen(server: Server, host: string, port: number): Promise<void> {
       done();
     });
   });
+}
+
+/** How long in-flight requests may take to finish when the server stops. */
+const DRAIN_MS = 5_000;
+
+/**
+ * Stops accepting, lets in-flight requests finish (an ingest request awaiting its append must
+ * get its acknowledgement, or the client's retry duplicates it), then cuts what is left.
+ */
+async function closeGracefully(server: Server): Promise<void> {
+  const closed = new Promise<void>((done) => server.close(() => done()));
+  const deadline = Date.now() + DRAIN_MS;
+  const sweep = setInterval(() => {
+    if (Date.now() > deadline) server.closeAllConnections();
+    else server.closeIdleConnections();
+  }, 50);
+  try {
+    await closed;
+  } finally {
+    clearInterval(sweep);
+  }
 }

@@ -33,6 +33,9 @@ describe('metrics request', () => {
     expect(new Date(r.from).toISOString()).toBe('2026-11-27T08:00:00.000Z');
     expect(new Date(r.to).toISOString()).toBe('2026-11-27T11:00:00.000Z');
     expect(() => parse({ name: 'events', from: '2026-11-27T09:00:00Z', to: '2026-11-27T08:00:00Z' })).toThrow(/must be before/);
+    // Buckets that start after now are not returned.
+    const future = parse({ name: 'events', from: '2026-11-27T08:10:00Z', to: '2026-11-29T00:00:00Z', granularity: '1h' });
+    expect(new Date(future.to).toISOString()).toBe('2026-11-27T11:00:00.000Z');
   });
 
   it('defaults limits to 100 for breakdowns and 10 for grouped series, and bounds points', () => {

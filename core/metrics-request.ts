@@ -83,7 +83,8 @@ function window(params: RawParams, now: number): { from: number; to: number } {
   if (range !== undefined) return { from: now - parseRange(range), to: now };
   if (fromText === undefined) invalid('a window is required: "range" (such as 7d) or "from" [and "to"]');
   const from = parseInstant('from', fromText);
-  const to = toText === undefined ? now : parseInstant('to', toText);
+  // Buckets that start after now are not returned: a later `to` means now.
+  const to = toText === undefined ? now : Math.min(parseInstant('to', toText), now);
   if (from >= to) invalid(`"from" (${fromText}) must be before "to" (${toText ?? 'now'})`);
   return { from, to };
 }

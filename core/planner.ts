@@ -15,10 +15,13 @@ export interface PlannedQuery {
 export interface MetricsPlan {
   /** Groups ranked by the first metric over the whole window, with the total count of groups. */
   ranking: PlannedQuery | undefined;
-  /** Buckets (t, in epoch seconds) by group, for series. */
-  series: PlannedQuery | undefined;
   /** One row of totals, for `granularity=all` without groups. */
   total: PlannedQuery | undefined;
+  /**
+   * Buckets (t, in epoch seconds) for series. With groups, it takes the ranking's rows, so that
+   * the series covers exactly the ranked groups even if data lands between the two queries.
+   */
+  series: ((rankedGroups: readonly Record<string, unknown>[]) => PlannedQuery) | undefined;
 }
 
 /** Metric columns are aliased m0, m1, … in the order the request lists them. */
@@ -39,9 +42,11 @@ export function planMetrics(request: MetricsRequest, tenant: string, table: (nam
   const filter = `FROM ${source} WHERE ${where.join(' AND ')}`;
   const groups = request.groupBy.join(', ');
 
+  // A group where every metric asked for is zero (a click row in a page_views breakdown) says nothing.
+  const nonZero = request.metrics.map((_, i) => `${metricAlias(i)} != 0`).join(' OR ');
   const ranking = request.groupBy.length === 0 ? undefined : {
     sql: `SELECT ${groups}, ${metrics}, count() OVER () AS total_groups ${filter}
-      GROUP BY ${groups} ORDER BY ${metricAlias(0)} DESC, ${rankKeys(request.groupBy)} LIMIT {limit:UInt32}`,
+      GROUP BY ${groups} HAVING ${nonZero} ORDER BY ${metricAlias(0)} DESC, ${rankKeys(request.groupBy)} LIMIT {limit:UInt32}`,
     params: { ...params, limit: request.limit },
   };
   if (request.shape === 'breakdown') return { ranking, series: undefined, total: undefined };
@@ -49,12 +54,18 @@ export function planMetrics(request: MetricsRequest, tenant: string, table: (nam
 
   const step = GRANULARITY_MS[request.granularity ?? '1h'] / 1000;
   const bucket = `toUnixTimestamp(toStartOfInterval(minute, INTERVAL ${step} SECOND)) AS t`;
-  const topGroups = ranking
-    ? ` AND (${groups}) IN (SELECT ${groups} ${filter} GROUP BY ${groups} ORDER BY ${request.metrics[0]?.sql} DESC, ${rankKeys(request.groupBy)} LIMIT {limit:UInt32})`
-    : '';
-  const series = {
-    sql: `SELECT ${bucket}${groups ? `, ${groups}` : ''}, ${metrics} ${filter}${topGroups} GROUP BY t${groups ? `, ${groups}` : ''} ORDER BY t`,
-    params: ranking ? ranking.params : params,
+  const series = (rankedGroups: readonly Record<string, unknown>[]): PlannedQuery => {
+    // Each dimension is narrowed to the values of the ranked groups: a superset of the groups
+    // (their cross product), which the reply then picks from exactly.
+    const narrowed = { ...params };
+    const narrow = request.groupBy.map((d, i) => {
+      narrowed[`g${i}`] = [...new Set(rankedGroups.map((g) => String(g[d])))];
+      return ` AND ${d} IN {g${i}:Array(String)}`;
+    }).join('');
+    return {
+      sql: `SELECT ${bucket}${groups ? `, ${groups}` : ''}, ${metrics} ${filter}${narrow} GROUP BY t${groups ? `, ${groups}` : ''} ORDER BY t`,
+      params: narrowed,
+    };
   };
   return { ranking, series, total: undefined };
 }

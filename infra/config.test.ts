@@ -30,5 +30,6 @@ describe('config', () => {
   it('is open without a key on loopback only', () => {
     expect(parseConfig('embedded', { HOST: '0.0.0.0' }).openLoopback).toBe(false);
     expect(parseConfig('embedded', { HOST: 'localhost' }).openLoopback).toBe(true);
+    expect(parseConfig('embedded', { HOST: '0.0.0.0', ALLOW_ANONYMOUS: 'true' }).openLoopback).toBe(true);
   });
 });

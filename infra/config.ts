@@ -35,13 +35,17 @@ const ConfigSchema = z.object({
   TEMPORAL_NAMESPACE: name.default('default'),
   TEMPORAL_TASK_QUEUE: name.default('strata'),
   RATE_LIMIT_RPS: positive.optional(),
+  ALLOW_ANONYMOUS: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).strict();
 
 export type ConfigKeys = z.infer<typeof ConfigSchema>;
 export interface Config extends ConfigKeys {
   role: Role;
-  /** True when requests may act as tenant `default` without a key (no keys, loopback only). */
+  /**
+   * True when requests may act as tenant `default` without a key: on loopback, or where
+   * ALLOW_ANONYMOUS opts in for a private network (the compose stack) until API keys exist.
+   */
   openLoopback: boolean;
 }
 
@@ -80,7 +84,7 @@ export function parseConfig(role: Role, raw: Record<string, unknown>): Config {
   }
   const keys = parsed.data;
   requireFor(role, keys);
-  return { ...keys, role, openLoopback: isLoopback(keys.HOST) };
+  return { ...keys, role, openLoopback: isLoopback(keys.HOST) || keys.ALLOW_ANONYMOUS };
 }
 
 /** A distributed role shares state across processes, so it cannot fall back to embedded adapters. */

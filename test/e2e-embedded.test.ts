@@ -102,6 +102,8 @@ describe('embedded: metrics contract', () => {
       { country: 'FR|X', page_views: 1, unique_users: 1, layer: 'speed' },
     ]);
     expect(reply.headers.get('strata-total-groups')).toBe('3');
+    // Groups where every metric asked for is zero are left out.
+    expect((await get<unknown[]>('name=page_views&range=1d&group_by=event')).body).toEqual([{ event: 'page_view', value: 4, layer: 'speed' }]);
     const top = await get<unknown[]>('name=page_views&range=1d&group_by=country&limit=1');
     expect(top.body).toEqual([{ country: 'US', value: 2, layer: 'speed' }]);
     expect(top.headers.get('strata-total-groups')).toBe('3');

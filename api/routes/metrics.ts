@@ -8,6 +8,8 @@ import { planMetrics, type PlannedQuery } from '../../core/planner';
 import type { OlapStore } from '../../infra/olap/olap';
 import type { Telemetry } from '../../infra/telemetry';
 import { resolveTenant } from '../tenant';
+import { StrataError } from '../../core/errors';
+import { OlapQueryError } from '../../infra/olap/errors';
 
 export interface MetricsDeps {
   olap: OlapStore;
@@ -23,15 +25,22 @@ const QUERY_TIMEOUT_MS = 30_000;
 export function metricsRouter(deps: MetricsDeps): Router {
   const router = Router();
   const now = deps.now ?? Date.now;
-  const run = (query: PlannedQuery | undefined): Promise<Row[] | undefined> =>
-    query ? deps.olap.query<Row>(query.sql, { params: query.params, timeoutMs: QUERY_TIMEOUT_MS }) : Promise.resolve(undefined);
+  const run = async (query: PlannedQuery | undefined): Promise<Row[] | undefined> => {
+    if (!query) return undefined;
+    try {
+      return await deps.olap.query<Row>(query.sql, { params: query.params, timeoutMs: QUERY_TIMEOUT_MS });
+    } catch (err) {
+      throw asServingError(err);
+    }
+  };
 
   router.get(['/v1/metrics', '/metrics'], async (req, res) => {
     const started = process.hrtime.bigint();
     const tenant = resolveTenant(req, deps.openLoopback);
     const request = parseMetricsRequest(req.query as RawParams, now());
     const plan = planMetrics(request, tenant, (name) => deps.olap.table(name));
-    const [ranking, series, total] = await Promise.all([run(plan.ranking), run(plan.series), run(plan.total)]);
+    const [ranking, total] = await Promise.all([run(plan.ranking), run(plan.total)]);
+    const series = plan.series && (!ranking || ranking.length > 0) ? await run(plan.series(ranking ?? [])) : undefined;
     // Only the speed layer publishes rollups until the batch layer lands, so every bucket is speed.
     const reply = buildReply(request, { ranking, series, total: total?.[0], layer: 'speed' });
     if (reply.totalGroups !== undefined) res.setHeader('Strata-Total-Groups', String(reply.totalGroups));
@@ -39,4 +48,17 @@ export function metricsRouter(deps: MetricsDeps): Router {
     res.json(reply.body);
   });
   return router;
+}
+
+/** Engine timeouts are the contract's 504; an engine that cannot be reached is a 503. */
+function asServingError(err: unknown): unknown {
+  if (err instanceof OlapQueryError && err.type === 'TIMEOUT_EXCEEDED') {
+    return new StrataError('STRATA_QUERY_TIMEOUT', `the query ran past ${QUERY_TIMEOUT_MS / 1000} s and was cancelled; ask for a shorter window or a coarser granularity`);
+  }
+  if (err instanceof OlapQueryError || err instanceof StrataError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EPIPE') {
+    return new StrataError('STRATA_UNAVAILABLE', 'the OLAP store is unreachable; retry shortly');
+  }
+  return err;
 }
