@@ -14,9 +14,11 @@ port.on('message', ({ id, input }: PrepareRequest) => {
   let reply: PrepareReply;
   try {
     const batch = prepareBatch(input);
-    const values = batch.records.map((r) => r.value);
+    // Each value is copied into memory of its own and moved: the encoder's output is a view into a
+    // buffer it reuses, which must neither be cloned whole nor taken away from it.
+    const values = batch.records.map((r) => new Uint8Array(r.value));
     reply = { id, ok: true, keys: batch.records.map((r) => r.key), values, accepted: batch.accepted, errors: batch.errors };
-    port.postMessage(reply, values.map((v) => v.buffer as ArrayBuffer).filter(unique));
+    port.postMessage(reply, values.map((v) => v.buffer as ArrayBuffer));
   } catch (err) {
     const known = err instanceof StrataError;
     reply = known
@@ -25,8 +27,3 @@ port.on('message', ({ id, input }: PrepareRequest) => {
     port.postMessage(reply);
   }
 });
-
-/** msgpackr may return views into a shared buffer; each buffer is transferred once at most. */
-function unique(buffer: ArrayBuffer, index: number, all: ArrayBuffer[]): boolean {
-  return all.indexOf(buffer) === index && buffer.byteLength > 0;
-}

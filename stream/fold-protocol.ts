@@ -1,5 +1,4 @@
 /** Messages between the speed layer and its fold thread. */
-import type { SpeedDeltaRow } from './buckets';
 
 export type FoldRequest =
   /** Record values laid end to end in one transferred buffer; `ends` marks where each one stops. */
@@ -10,7 +9,8 @@ export type FoldRequest =
 export interface FoldReply {
   id: number;
   events: number;
-  rows: (readonly [cubeName: string, rows: SpeedDeltaRow[]])[];
+  /** Per cube, its delta rows as JSONEachRow bytes, ready for the store, and how many there are. */
+  rows: { cube: string; body: Uint8Array; count: number }[];
   oldest: number;
   newest: number;
   undecodable: number;

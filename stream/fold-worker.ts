@@ -13,6 +13,7 @@ const port = parentPort;
 if (!port) throw new Error('fold-worker must run in a worker thread');
 
 const fold = createBucketFold(CUBES);
+const encoder = new TextEncoder();
 let oldest = Infinity;
 let newest = 0;
 let undecodable = 0;
@@ -37,10 +38,17 @@ port.on('message', (request: FoldRequest) => {
     return;
   }
   const events = fold.pending;
-  const rows = [...fold.drain()].map(([cube, cubeRows]) => [cube.name, cubeRows] as const);
+  // Serialised here, on this thread, and moved rather than cloned: the main thread hands the bytes
+  // to the store untouched.
+  const rows = [...fold.drain()].map(([cube, cubeRows]) => ({
+    cube: cube.name,
+    // TextEncoder gives each body its own memory; a small Buffer.from would share the pool slab.
+    body: encoder.encode(cubeRows.map((row) => `${JSON.stringify(row)}\n`).join('')),
+    count: cubeRows.length,
+  }));
   const reply: FoldReply = { id: request.id, events, rows, oldest, newest, undecodable };
   oldest = Infinity;
   newest = 0;
   undecodable = 0;
-  port.postMessage(reply);
+  port.postMessage(reply, rows.map((r) => r.body.buffer as ArrayBuffer));
 });

@@ -34,12 +34,12 @@ function faulty(store: OlapStore): OlapStore & { failing: boolean; failures: num
   const wrapper = Object.create(store) as OlapStore & { failing: boolean; failures: number };
   wrapper.failing = false;
   wrapper.failures = 0;
-  wrapper.insert = async (table, rows) => {
+  wrapper.insertJsonEachRow = async (table, body) => {
     if (wrapper.failing) {
       wrapper.failures++;
       throw new Error('injected insert failure');
     }
-    return store.insert(table, rows);
+    return store.insertJsonEachRow(table, body);
   };
   return wrapper;
 }

@@ -59,11 +59,11 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
     const drained = await fold.drain();
     if (drained.undecodable > 0) logger.warn({ records: drained.undecodable }, 'skipped undecodable log records');
     let rows = 0;
-    for (const [cubeName, cubeRows] of drained.rows) {
-      const cube = CUBES.find((c) => c.name === cubeName);
-      if (!cube || cubeRows.length === 0) continue;
-      rows += cubeRows.length;
-      await olap.insert(speedInputTable(cube), cubeRows);
+    for (const delta of drained.rows) {
+      const cube = CUBES.find((c) => c.name === delta.cube);
+      if (!cube || delta.count === 0) continue;
+      rows += delta.count;
+      await olap.insertJsonEachRow(speedInputTable(cube), Buffer.from(delta.body.buffer, delta.body.byteOffset, delta.body.byteLength));
     }
     try {
       await subscription?.commit(covered);

@@ -59,6 +59,11 @@ function chdbStore(engine: ChdbEngine, database: string): OlapStore {
       const payload = Buffer.from(`${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
       await engine.insertJsonEachRow(`${database}.${table}`, payload).catch((err: unknown) => { throw toOlapError(err); });
     },
+    async insertJsonEachRow(table, body) {
+      if (body.length === 0) return;
+      assertPlainName('Table', table);
+      await engine.insertJsonEachRow(`${database}.${table}`, body).catch((err: unknown) => { throw toOlapError(err); });
+    },
     table: (name) => `${quoteIdentifier(database)}.${quoteIdentifier(name)}`,
     close: () => engine.release(),
   };

@@ -3,6 +3,7 @@
  * On a bare machine the server is our stand-in over chdb (infra/services/clickhouse-standin).
  */
 import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { Readable } from 'node:stream';
 import { OlapQueryError } from './errors';
 import type { OlapStore, QueryOptions } from './olap';
 import { abortError, quoteIdentifier } from './sql';
@@ -71,6 +72,14 @@ function httpStore(client: ClickHouseClient, database: string): OlapStore {
       if (rows.length === 0) return;
       await client.insert({ table: `${quoteIdentifier(database)}.${quoteIdentifier(table)}`, values: [...rows], format: 'JSONEachRow' })
         .catch(rethrow(undefined));
+    },
+    async insertJsonEachRow(table, body) {
+      if (body.length === 0) return;
+      // exec sends the bytes as the body untouched; insert() would JSON-encode each chunk again.
+      const query = `INSERT INTO ${quoteIdentifier(database)}.${quoteIdentifier(table)} FORMAT JSONEachRow`;
+      const result = await client.exec({ query, values: Readable.from([body]) }).catch(rethrow(undefined));
+      // The reply must be read to the end, or its socket never returns to the pool.
+      for await (const _chunk of result.stream) { /* drain */ }
     },
     table: (name) => `${quoteIdentifier(database)}.${quoteIdentifier(name)}`,
     close: () => client.close(),

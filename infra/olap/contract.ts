@@ -58,6 +58,19 @@ export function olapContract(name: string, make: () => Promise<OlapStore>): void
       expect(sum?.total).toBe(0.3);
     });
 
+    it('inserts JSONEachRow bytes as they are', async () => {
+      const t = tableName('raw');
+      await store.exec(`CREATE TABLE ${store.table(t)} (id UInt32, s String, tags Array(String)) ENGINE = MergeTree ORDER BY id`);
+      const body = Buffer.from(`${JSON.stringify({ id: 1, s: "it's ünïcødé", tags: ['a', 'b'] })}\n${JSON.stringify({ id: 2, s: '', tags: [] })}\n`);
+      await store.insertJsonEachRow(t, body);
+      await store.insertJsonEachRow(t, Buffer.alloc(0)); // nothing to do, and no error
+      expect(await store.query(`SELECT id, s, tags FROM ${store.table(t)} ORDER BY id`)).toEqual([
+        { id: 1, s: "it's ünïcødé", tags: ['a', 'b'] },
+        { id: 2, s: '', tags: [] },
+      ]);
+      await expect(store.insertJsonEachRow(t, Buffer.from('{"id": "not a number"}\n'))).rejects.toThrow();
+    });
+
     it('resolves unqualified table names in its own database', async () => {
       const t = tableName('unq');
       await store.exec(`CREATE TABLE ${store.table(t)} (id UInt8) ENGINE = Memory`);

@@ -22,6 +22,11 @@ export interface OlapStore {
   query<T = Record<string, unknown>>(sql: string, options?: QueryOptions): Promise<T[]>;
   /** Inserts rows in one batch. */
   insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
+  /**
+   * Inserts rows already serialised as JSONEachRow (one object per line), as they are: for a
+   * producer that builds the bytes on another thread, so nothing is parsed or re-encoded here.
+   */
+  insertJsonEachRow(table: string, body: Buffer): Promise<void>;
   /** `db`.`table`, quoted for SQL. */
   table(name: string): string;
   close(): Promise<void>;
