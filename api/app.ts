@@ -3,7 +3,7 @@
  * through one handler.
  */
 import { type Server, createServer } from 'node:http';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
 import { StrataError } from '../core/errors';
 import { errorHandler, sendError } from './errors';
@@ -20,15 +20,7 @@ export interface Api {
 
 export function createApi(deps: ApiDeps): Api {
   const ingest = createIngestHandler(deps);
-  const app = express();
-  app.disable('x-powered-by');
-  // The simple parser yields only strings and string arrays: no nested objects from user input.
-  app.set('query parser', 'simple');
-  app.use(opsRouter(deps));
-  app.use(eventsRouter(ingest));
-  app.use(metricsRouter(deps));
-  app.use((req, res) => sendError(res, new StrataError('STRATA_NOT_FOUND', `no route for ${req.method} ${req.path}`)));
-  app.use(errorHandler(deps.logger));
+  const app = expressApp(deps.logger, [opsRouter(deps), eventsRouter(ingest), metricsRouter(deps)]);
   return { app, ingest };
 }
 
@@ -42,10 +34,17 @@ export function createApiServer(api: Api): Server {
 
 /** Health, status and metrics only: what the stream and worker roles serve on their port. */
 export function createOpsApi(deps: OpsDeps & { logger: Logger }): Express {
+  return expressApp(deps.logger, [opsRouter(deps)]);
+}
+
+/** The routers, then a 404 in the envelope for anything they do not match, then the error handler. */
+function expressApp(logger: Logger, routers: Router[]): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(opsRouter(deps));
+  // The simple parser yields only strings and string arrays: no nested objects from user input.
+  app.set('query parser', 'simple');
+  for (const router of routers) app.use(router);
   app.use((req, res) => sendError(res, new StrataError('STRATA_NOT_FOUND', `no route for ${req.method} ${req.path}`)));
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(logger));
   return app;
 }
