@@ -13,7 +13,8 @@ interface Cell {
   dims: string[];
   events: number;
   revenueMicros: number;
-  users: Set<string>;
+  /** Users seen in the cell, repeats included: most cells see one event, and a Set each costs. */
+  users: string[];
 }
 
 /** A row for a cube's speed input table. */
@@ -54,10 +55,10 @@ export function createBucketFold(cubes: readonly Cube[]): BucketFold {
         let byKey = cells.get(cube);
         if (!byKey) cells.set(cube, (byKey = new Map()));
         let cell = byKey.get(key);
-        if (!cell) byKey.set(key, (cell = { tenant: event.tenant, minute, dims, events: 0, revenueMicros: 0, users: new Set() }));
+        if (!cell) byKey.set(key, (cell = { tenant: event.tenant, minute, dims, events: 0, revenueMicros: 0, users: [] }));
         cell.events += event.sample_weight;
         cell.revenueMicros += revenue * event.sample_weight;
-        if (event.user_id !== null) cell.users.add(event.user_id);
+        if (event.user_id !== null) cell.users.push(event.user_id);
       }
       pending++;
     },
@@ -82,7 +83,7 @@ function toRow(cube: Cube, cell: Cell): SpeedDeltaRow {
     minute: cell.minute / 1000,
     events: cell.events,
     revenue: formatMicros(Math.round(cell.revenueMicros)),
-    user_ids: [...cell.users],
+    user_ids: cell.users.length > 1 ? [...new Set(cell.users)] : cell.users,
   };
   cube.dimensions.forEach((d, i) => (row[d] = cell.dims[i] as string));
   return row;
