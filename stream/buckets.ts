@@ -36,28 +36,34 @@ export interface BucketFold {
   drain(): Map<Cube, SpeedDeltaRow[]>;
 }
 
+const SEP = '\u0001';
+
 export function createBucketFold(cubes: readonly Cube[]): BucketFold {
-  let cells = new Map<Cube, Map<string, Cell>>();
+  let cells: Map<string, Cell>[] = cubes.map(() => new Map());
   let pending = 0;
-  // Each dimension's value is read once per event; cubes pick theirs by position.
+  // Each dimension's value is read once per event; cubes pick theirs by position. Keys are built
+  // by concatenation and a cell's dimension list only when the cell is new: this runs for every
+  // event and every cube.
   const positions = cubes.map((cube) => cube.dimensions.map((d) => BUILT_IN_DIMENSIONS.indexOf(d)));
 
   return {
     add(event) {
       const minute = minuteOf(event);
-      const revenue = revenueMicros(event);
+      const revenue = revenueMicros(event) * event.sample_weight;
       const values = BUILT_IN_DIMENSIONS.map((d) => dimensionValue(event, d));
-      const prefix = `${event.tenant}\u0001${minute}`;
+      const prefix = event.tenant + SEP + minute;
       for (let c = 0; c < cubes.length; c++) {
-        const cube = cubes[c] as Cube;
-        const dims = (positions[c] as number[]).map((i) => values[i] as string);
-        const key = `${prefix}\u0001${dims.join('\u0001')}`;
-        let byKey = cells.get(cube);
-        if (!byKey) cells.set(cube, (byKey = new Map()));
+        const picks = positions[c] as number[];
+        let key = prefix;
+        for (let i = 0; i < picks.length; i++) key += SEP + (values[picks[i] as number] as string);
+        const byKey = cells[c] as Map<string, Cell>;
         let cell = byKey.get(key);
-        if (!cell) byKey.set(key, (cell = { tenant: event.tenant, minute, dims, events: 0, revenueMicros: 0, users: [] }));
+        if (!cell) {
+          cell = { tenant: event.tenant, minute, dims: picks.map((i) => values[i] as string), events: 0, revenueMicros: 0, users: [] };
+          byKey.set(key, cell);
+        }
         cell.events += event.sample_weight;
-        cell.revenueMicros += revenue * event.sample_weight;
+        cell.revenueMicros += revenue;
         if (event.user_id !== null) cell.users.push(event.user_id);
       }
       pending++;
@@ -67,10 +73,8 @@ export function createBucketFold(cubes: readonly Cube[]): BucketFold {
     },
     drain() {
       const out = new Map<Cube, SpeedDeltaRow[]>();
-      for (const [cube, byKey] of cells) {
-        out.set(cube, [...byKey.values()].map((cell) => toRow(cube, cell)));
-      }
-      cells = new Map();
+      cubes.forEach((cube, c) => out.set(cube, [...(cells[c] as Map<string, Cell>).values()].map((cell) => toRow(cube, cell))));
+      cells = cubes.map(() => new Map());
       pending = 0;
       return out;
     },
