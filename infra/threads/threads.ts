@@ -24,9 +24,19 @@ export interface ThreadOptions {
   onExit?: () => void;
 }
 
+/**
+ * The threads allocate an object per event and let it die young; under load V8's collector
+ * helpers took a third of a core. A larger young generation collects less often (measured:
+ * about 8% more ingest throughput, within the bench's noise). It is a ceiling, grown on demand.
+ */
+const YOUNG_GENERATION_MB = 192;
+
 /** Starts `module` (a TypeScript file URL) on a worker thread. */
 export function startThread<Req, Rep extends ThreadReply>(module: URL, options: ThreadOptions): Thread<Req, Rep> {
-  const worker = new Worker(new URL('./thread-entry.mjs', import.meta.url), { workerData: { module: module.href } });
+  const worker = new Worker(new URL('./thread-entry.mjs', import.meta.url), {
+    workerData: { module: module.href },
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
   const waiting = new Map<number, { done: (reply: Rep) => void; fail: (err: Error) => void }>();
   let nextId = 0;
   let closing = false;
