@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { StrataError } from '../core/errors';
-import { type Thread, startThread } from '../infra/threads/threads';
+import { type Thread, asBuffer, startThread } from '../infra/threads/threads';
 import type { BatchInput, PreparedBatch } from './ingest-batch';
 import type { PrepareReply, PrepareRequest } from './ingest-protocol';
 
@@ -54,11 +54,6 @@ export function startIngestPool(size = Math.max(1, availableParallelism() - 1)):
       await Promise.all(threads.map((t) => t.close()));
     },
   };
-}
-
-/** Wraps transferred bytes without copying them (Buffer.from of a Uint8Array copies). */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function unavailable(why: string): StrataError {

@@ -40,7 +40,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
       onFlush: (report) => {
         status.lastFlushAt = report.flushedAt;
         status.freshnessLagMs = report.flushedAt - report.oldestReceivedAt;
-        telemetry.freshnessLag.observe((report.flushedAt - report.oldestReceivedAt) / 1000);
+        telemetry.freshnessLag.observe(status.freshnessLagMs / 1000);
         adapters.log.lag('speed').then((lag) => telemetry.consumerLag.set(lag), (err: unknown) => logger.debug({ err }, 'consumer lag unavailable'));
       },
     });

@@ -60,10 +60,10 @@ function series(request: MetricsRequest, input: ReplyInput): unknown {
   for (let t = request.from; t < request.to; t += step) starts.push(t);
   const rows = input.series ?? [];
 
-  const points = (i: number, groupRows: Row[]) => {
-    const byT = new Map(groupRows.map((r) => [Number(r.t) * 1000, r]));
-    return starts.map((t) => ({ t: toIso(t), value: value(byT.get(t)?.[metricAlias(i)]), layer: input.layer }));
-  };
+  /** A group's rows by bucket start, built once and read for every metric. */
+  const byBucket = (groupRows: Row[]) => new Map(groupRows.map((r) => [Number(r.t) * 1000, r]));
+  const points = (i: number, byT: Map<number, Row>) =>
+    starts.map((t) => ({ t: toIso(t), value: value(byT.get(t)?.[metricAlias(i)]), layer: input.layer }));
   const groupKey = (row: Row) => JSON.stringify(request.groupBy.map((d) => row[d]));
   const rowsByGroup = new Map<string, Row[]>();
   for (const row of rows) {
@@ -74,12 +74,13 @@ function series(request: MetricsRequest, input: ReplyInput): unknown {
   }
   const groups = request.groupBy.length === 0 ? undefined : (input.ranking ?? []).map((rankRow) => ({
     keys: keysOf(request.groupBy, rankRow),
-    rows: rowsByGroup.get(groupKey(rankRow)) ?? [],
+    byT: byBucket(rowsByGroup.get(groupKey(rankRow)) ?? []),
   }));
+  const ungrouped = groups ? undefined : byBucket(rows);
   const one = (i: number) => {
     const head = { name: request.metrics[i]?.name, granularity: request.granularity, from: toIso(request.from), to: toIso(request.to) };
-    if (!groups) return { ...head, points: points(i, rows) };
-    return { ...head, series: groups.map((g) => ({ ...g.keys, points: points(i, g.rows) })) };
+    if (!groups) return { ...head, points: points(i, ungrouped ?? new Map()) };
+    return { ...head, series: groups.map((g) => ({ ...g.keys, points: points(i, g.byT) })) };
   };
   return perMetric(request, one);
 }

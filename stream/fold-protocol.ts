@@ -9,8 +9,8 @@ export type FoldRequest =
 export interface FoldReply {
   id: number;
   events: number;
-  /** Per cube, its delta rows as JSONEachRow bytes, ready for the store, and how many there are. */
-  rows: { cube: string; body: Uint8Array; count: number }[];
+  /** Per cube, the input table its deltas go to, the rows as JSONEachRow bytes, and how many. */
+  rows: { table: string; body: Uint8Array; count: number }[];
   oldest: number;
   newest: number;
   undecodable: number;

@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { CUBES } from '../core/dimensions';
 import { decodeEvents } from '../core/event';
+import { speedInputTable } from '../core/rollups';
 import { createBucketFold } from './buckets';
 import type { FoldReply, FoldRequest } from './fold-protocol';
 
@@ -41,7 +42,7 @@ port.on('message', (request: FoldRequest) => {
   // Serialised here, on this thread, and moved rather than cloned: the main thread hands the bytes
   // to the store untouched.
   const rows = [...fold.drain()].map(([cube, cubeRows]) => ({
-    cube: cube.name,
+    table: speedInputTable(cube),
     // TextEncoder gives each body its own memory; a small Buffer.from would share the pool slab.
     body: encoder.encode(cubeRows.map((row) => `${JSON.stringify(row)}\n`).join('')),
     count: cubeRows.length,

@@ -5,10 +5,9 @@
  * followed the last commit.
  */
 import type { Logger } from 'pino';
-import { CUBES } from '../core/dimensions';
-import { speedInputTable } from '../core/rollups';
 import type { EventLog, LogBatch, LogPositions, Subscription } from '../infra/eventlog/eventlog';
 import type { OlapStore } from '../infra/olap/olap';
+import { asBuffer } from '../infra/threads/threads';
 import { type FoldThread, startFoldThread } from './fold-thread';
 
 export interface SpeedLayerOptions {
@@ -60,10 +59,9 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
     if (drained.undecodable > 0) logger.warn({ records: drained.undecodable }, 'skipped undecodable log records');
     let rows = 0;
     for (const delta of drained.rows) {
-      const cube = CUBES.find((c) => c.name === delta.cube);
-      if (!cube || delta.count === 0) continue;
+      if (delta.count === 0) continue;
       rows += delta.count;
-      await olap.insertJsonEachRow(speedInputTable(cube), Buffer.from(delta.body.buffer, delta.body.byteOffset, delta.body.byteLength));
+      await olap.insertJsonEachRow(delta.table, asBuffer(delta.body));
     }
     try {
       await subscription?.commit(covered);

@@ -31,6 +31,11 @@ export interface ThreadOptions {
  */
 const YOUNG_GENERATION_MB = 192;
 
+/** Wraps bytes that arrived from a thread as a Buffer without copying them (Buffer.from of a Uint8Array copies). */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** Starts `module` (a TypeScript file URL) on a worker thread. */
 export function startThread<Req, Rep extends ThreadReply>(module: URL, options: ThreadOptions): Thread<Req, Rep> {
   const worker = new Worker(new URL('./thread-entry.mjs', import.meta.url), {
