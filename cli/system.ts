@@ -4,6 +4,7 @@
  */
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createApi, createApiServer, createOpsApi } from '../api/app';
 import { type IngestPool, startIngestPool } from '../api/ingest-pool';
@@ -12,7 +13,7 @@ import { type Adapters, createAdapters } from '../infra/adapters';
 import type { Config } from '../infra/config';
 import { ensureRollupSchema } from '../infra/olap/schema';
 import { createTelemetry } from '../infra/telemetry';
-import { type SpeedLayer, startSpeedLayer } from '../stream/speed-layer';
+import { type SpeedLayer, speedScratchDir, startSpeedLayer } from '../stream/speed-layer';
 import { startWorker, type StrataWorker } from '../infra/temporal/worker';
 
 export interface System {
@@ -36,7 +37,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
   let speed: SpeedLayer | undefined;
   if (runsStream) {
     speed = await startSpeedLayer({
-      log: adapters.log, olap: adapters.olap, logger,
+      log: adapters.log, olap: adapters.olap, objects: adapters.objects, logger, tmpDir: speedScratchDir(resolve(config.DATA_DIR)),
       onFlush: (report) => {
         status.lastFlushAt = report.flushedAt;
         status.freshnessLagMs = report.flushedAt - report.oldestReceivedAt;

@@ -7,6 +7,17 @@ export type Dimension = (typeof BUILT_IN_DIMENSIONS)[number];
 /** What a missing value reads as, in rollups and replies. */
 export const NONE_VALUE = '(none)';
 
+/** What a value reads as once its dimension's dictionary is full (the dictionary's cap). */
+export const OTHER_VALUE = '(other)';
+
+/**
+ * Distinct values a tenant's dictionary admits per dimension; later values read as `(other)`.
+ * Pages are many by nature, so they get more room.
+ */
+export function dimensionCap(dimension: Dimension): number {
+  return dimension === 'page' ? 10_000 : 1000;
+}
+
 /** Names that cannot be dimensions because the metrics API uses them as parameters or reply keys. */
 export const RESERVED_NAMES = [
   'name', 'range', 'from', 'to', 'granularity', 'group_by', 'filter', 'limit', 'value', 'layer',

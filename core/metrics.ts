@@ -1,6 +1,7 @@
 /**
  * Built-in metrics, defined over the rollup columns every cube has: `events` (weighted count),
- * `revenue` (Decimal sum of properties.revenue on purchases) and `users` (uniqCombined state).
+ * `sessions` (weighted session starts), `revenue` (Decimal sum of properties.revenue on purchases)
+ * and `users` (uniqCombined state).
  */
 export type MetricKind = 'count' | 'sum' | 'uniq';
 
@@ -18,6 +19,7 @@ export const BUILT_IN_METRICS: readonly MetricDefinition[] = [
   { name: 'clicks', kind: 'count', sql: "sumIf(events, event = 'click')", description: 'click events' },
   { name: 'purchases', kind: 'count', sql: "sumIf(events, event = 'purchase')", description: 'purchase events' },
   { name: 'revenue', kind: 'sum', sql: "sumIf(revenue, event = 'purchase')", description: 'sum of properties.revenue on purchases' },
+  { name: 'sessions', kind: 'count', sql: 'sum(sessions)', description: 'session starts: events with no event of the same user in the 30 minutes before' },
   { name: 'unique_users', kind: 'uniq', sql: 'uniqCombinedMerge(users)', description: 'distinct user_id' },
 ];
 

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CUBES } from '../core/dimensions';
+import { BUILT_IN_DIMENSIONS, CUBES } from '../core/dimensions';
 import type { NormalizedEvent } from '../core/event';
+import { dimensionValue } from '../core/rollups';
 import { createBucketFold, type SpeedDeltaRow } from './buckets';
 
 const base = Date.parse('2026-11-27T00:00:00Z');
+const valuesOf = (e: NormalizedEvent) => BUILT_IN_DIMENSIONS.map((d) => dimensionValue(e, d));
 
 function event(i: number, minuteOffset: number, user: string | null, country: string, revenue?: number): NormalizedEvent {
   return {
@@ -27,15 +29,16 @@ describe('bucket fold', () => {
       const stream = [...events, ...events.filter((_, i) => (i + seed) % 7 === 0)]; // duplicates
       stream.sort((a, b) => ((a.event_id.length * 31 + seed) % 5) - ((b.event_id.length * 17) % 5)); // reorder
       const fold = createBucketFold(CUBES);
-      stream.forEach((e) => fold.add(e));
+      stream.forEach((e, i) => fold.add(e, valuesOf(e), i % 3 === 0));
       const geo = CUBES.find((c) => c.name === 'geo_device');
       const rows = fold.drain().get(geo!) ?? [];
 
-      const expected = new Map<string, { events: number; cents: number; users: Set<string> }>();
-      for (const e of stream) {
+      const expected = new Map<string, { events: number; sessions: number; cents: number; users: Set<string> }>();
+      for (const [i, e] of stream.entries()) {
         const key = `${Math.floor(e.timestamp / 60_000) * 60}|${e.event}|${String(e.properties.country)}`;
-        const cell = expected.get(key) ?? { events: 0, cents: 0, users: new Set<string>() };
+        const cell = expected.get(key) ?? { events: 0, sessions: 0, cents: 0, users: new Set<string>() };
         cell.events += 1;
+        cell.sessions += i % 3 === 0 ? 1 : 0;
         cell.cents += Math.round(Number(e.properties.revenue ?? 0) * 100);
         if (e.user_id) cell.users.add(e.user_id);
         expected.set(key, cell);
@@ -45,6 +48,7 @@ describe('bucket fold', () => {
         const cell = expected.get(`${row.minute}|${row.event}|${row.country}`);
         expect(cell).toBeDefined();
         expect(row.events).toBe(cell!.events);
+        expect(row.sessions).toBe(cell!.sessions);
         expect(row.revenue).toBe((cell!.cents / 100).toFixed(6));
         expect(new Set(row.user_ids)).toEqual(cell!.users);
         expect(row.device).toBe('(none)');
@@ -54,7 +58,8 @@ describe('bucket fold', () => {
 
   it('starts afresh after a drain', () => {
     const fold = createBucketFold(CUBES);
-    fold.add(event(1, 0, 'u', 'US'));
+    const e = event(1, 0, 'u', 'US');
+    fold.add(e, valuesOf(e), true);
     expect(fold.pending).toBe(1);
     fold.drain();
     expect(fold.pending).toBe(0);

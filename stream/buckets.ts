@@ -5,13 +5,14 @@
  */
 import { BUILT_IN_DIMENSIONS, type Cube } from '../core/dimensions';
 import type { NormalizedEvent } from '../core/event';
-import { dimensionValue, formatMicros, minuteOf, revenueMicros } from '../core/rollups';
+import { formatMicros, minuteOf, revenueMicros } from '../core/rollups';
 
 interface Cell {
   tenant: string;
   minute: number;
   dims: string[];
   events: number;
+  sessions: number;
   revenueMicros: number;
   /** Users seen in the cell, repeats included: most cells see one event, and a Set each costs. */
   users: string[];
@@ -23,13 +24,18 @@ export interface SpeedDeltaRow {
   /** Bucket start, epoch seconds. */
   minute: number;
   events: number;
+  sessions: number;
   revenue: string;
   user_ids: string[];
   [dimension: string]: string | number | string[];
 }
 
 export interface BucketFold {
-  add(event: NormalizedEvent): void;
+  /**
+   * Folds one event. `values` are its dimension values as decided (enriched, capped), in
+   * BUILT_IN_DIMENSIONS order; `sessionStart` says whether it starts a session.
+   */
+  add(event: NormalizedEvent, values: readonly string[], sessionStart: boolean): void;
   /** Number of events folded since the last drain. */
   readonly pending: number;
   /** Returns the accumulated deltas per cube and starts afresh. */
@@ -47,10 +53,11 @@ export function createBucketFold(cubes: readonly Cube[]): BucketFold {
   const positions = cubes.map((cube) => cube.dimensions.map((d) => BUILT_IN_DIMENSIONS.indexOf(d)));
 
   return {
-    add(event) {
+    add(event, values, sessionStart) {
       const minute = minuteOf(event);
-      const revenue = revenueMicros(event) * event.sample_weight;
-      const values = BUILT_IN_DIMENSIONS.map((d) => dimensionValue(event, d));
+      const weight = event.sample_weight;
+      const revenue = revenueMicros(event) * weight;
+      const sessions = sessionStart ? weight : 0;
       const prefix = event.tenant + SEP + minute;
       for (let c = 0; c < cubes.length; c++) {
         const picks = positions[c] as number[];
@@ -59,10 +66,11 @@ export function createBucketFold(cubes: readonly Cube[]): BucketFold {
         const byKey = cells[c] as Map<string, Cell>;
         let cell = byKey.get(key);
         if (!cell) {
-          cell = { tenant: event.tenant, minute, dims: picks.map((i) => values[i] as string), events: 0, revenueMicros: 0, users: [] };
+          cell = { tenant: event.tenant, minute, dims: picks.map((i) => values[i] as string), events: 0, sessions: 0, revenueMicros: 0, users: [] };
           byKey.set(key, cell);
         }
-        cell.events += event.sample_weight;
+        cell.events += weight;
+        cell.sessions += sessions;
         cell.revenueMicros += revenue;
         if (event.user_id !== null) cell.users.push(event.user_id);
       }
@@ -86,6 +94,7 @@ function toRow(cube: Cube, cell: Cell): SpeedDeltaRow {
     tenant: cell.tenant,
     minute: cell.minute / 1000,
     events: cell.events,
+    sessions: cell.sessions,
     revenue: formatMicros(Math.round(cell.revenueMicros)),
     user_ids: cell.users.length > 1 ? [...new Set(cell.users)] : cell.users,
   };

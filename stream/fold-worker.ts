@@ -1,55 +1,140 @@
 /**
- * The fold's own thread: decodes log records and folds their events into 1-minute deltas, off the
- * event loop that serves ingest. Decoding and folding were about 40% of an embedded process's main
- * thread under load; here they use the second core.
+ * The fold's own thread: decodes log records, decides each event's dimension values (enriched from
+ * the profile, capped by the dictionary) and whether it starts a session, then folds it into
+ * 1-minute deltas and collects it for the archive. It runs off the event loop that serves ingest.
+ *
+ * Messages are handled strictly in order. A batch that needs profiles asks the main thread and
+ * waits; everything after it queues behind, so a drain still covers exactly what was sent before it.
  */
 import { parentPort } from 'node:worker_threads';
-import { CUBES } from '../core/dimensions';
-import { decodeEvents } from '../core/event';
-import { speedInputTable } from '../core/rollups';
+import { BUILT_IN_DIMENSIONS, CUBES } from '../core/dimensions';
+import { type NormalizedEvent, decodeEvents } from '../core/event';
+import { dimensionValue, revenueMicros, speedInputTable } from '../core/rollups';
+import { createArchiveBuffer } from './archive/archive-buffer';
 import { createBucketFold } from './buckets';
-import type { FoldReply, FoldRequest } from './fold-protocol';
+import { createDictionary } from './dictionary';
+import { type Profile, createProfileCache } from './enrichment/profile-cache';
+import type { FoldReply, FoldRequest, ProfileLookup } from './fold-protocol';
+import { SESSION_GAP_MS, createSessionTracker } from './sessions';
 
+if (!parentPort) throw new Error('fold-worker must run in a worker thread');
 const port = parentPort;
-if (!port) throw new Error('fold-worker must run in a worker thread');
 
 const fold = createBucketFold(CUBES);
+const archive = createArchiveBuffer();
+const dictionary = createDictionary();
+const sessions = createSessionTracker();
+const profiles = createProfileCache();
 const encoder = new TextEncoder();
+const DIMENSIONS = BUILT_IN_DIMENSIONS.length;
 let oldest = Infinity;
 let newest = 0;
 let undecodable = 0;
 
-port.on('message', (request: FoldRequest) => {
-  if (request.type === 'records') {
-    const bytes = new Uint8Array(request.buffer);
-    let start = 0;
-    for (const end of request.ends) {
-      const events = decodeEvents(Buffer.from(bytes.buffer, start, end - start));
-      start = end;
-      if (!events) {
-        undecodable++;
-        continue;
-      }
-      for (const event of events) {
-        fold.add(event);
-        if (event.received_at < oldest) oldest = event.received_at;
-        if (event.received_at > newest) newest = event.received_at;
-      }
+/** Lookups asked of the main thread, by ask number. */
+const asked = new Map<number, (found: [string, Profile | null][]) => void>();
+let nextAsk = 0;
+
+function lookup(tenant: string, userIds: string[]): Promise<void> {
+  const ask = nextAsk++;
+  return new Promise((done) => {
+    asked.set(ask, (found) => {
+      profiles.learn(tenant, found);
+      done();
+    });
+    const message: ProfileLookup = { ask, tenant, userIds };
+    port.postMessage(message);
+  });
+}
+
+interface Decoded { event: NormalizedEvent; offset: number; values: string[] }
+
+function decode(request: Extract<FoldRequest, { type: 'records' }>): Decoded[] {
+  const bytes = new Uint8Array(request.buffer);
+  const out: Decoded[] = [];
+  let start = 0;
+  request.ends.forEach((end, r) => {
+    const offset = request.offsets[r] as number;
+    archive.noteRecord(request.partition, offset);
+    const events = decodeEvents(Buffer.from(bytes.buffer, start, end - start));
+    start = end;
+    if (!events) {
+      undecodable++;
+      return;
     }
-    return;
+    for (const event of events) {
+      const values = new Array<string>(DIMENSIONS);
+      for (let d = 0; d < DIMENSIONS; d++) values[d] = dimensionValue(event, BUILT_IN_DIMENSIONS[d] as (typeof BUILT_IN_DIMENSIONS)[number]);
+      out.push({ event, offset, values });
+    }
+  });
+  return out;
+}
+
+async function onRecords(request: Extract<FoldRequest, { type: 'records' }>): Promise<void> {
+  const decoded = decode(request);
+  const wanted = new Map<string, Set<string>>();
+  for (const { event, values } of decoded) {
+    if (!profiles.needsLookup(event.tenant, event.user_id, values)) continue;
+    let users = wanted.get(event.tenant);
+    if (!users) wanted.set(event.tenant, (users = new Set()));
+    users.add(event.user_id as string);
   }
+  await Promise.all([...wanted].map(([tenant, users]) => lookup(tenant, [...users])));
+
+  for (const { event, offset, values } of decoded) {
+    profiles.fill(event.tenant, event.user_id, values);
+    for (let d = 0; d < DIMENSIONS; d++) values[d] = dictionary.decide(event.tenant, d, values[d] as string);
+    const start = event.user_id !== null && sessions.isStart(event.tenant, event.user_id, event.timestamp);
+    fold.add(event, values, start);
+    archive.add(event, request.partition, offset, values, revenueMicros(event));
+    if (event.received_at < oldest) oldest = event.received_at;
+    if (event.received_at > newest) newest = event.received_at;
+  }
+}
+
+function onDrain(request: Extract<FoldRequest, { type: 'drain' }>): void {
   const events = fold.pending;
   // Serialised here, on this thread, and moved rather than cloned: the main thread hands the bytes
-  // to the store untouched.
+  // to the stores untouched.
   const rows = [...fold.drain()].map(([cube, cubeRows]) => ({
     table: speedInputTable(cube),
     // TextEncoder gives each body its own memory; a small Buffer.from would share the pool slab.
     body: encoder.encode(cubeRows.map((row) => `${JSON.stringify(row)}\n`).join('')),
     count: cubeRows.length,
   }));
-  const reply: FoldReply = { id: request.id, events, rows, oldest, newest, undecodable };
+  const chunks = request.archive ? archive.drain() : [];
+  sessions.sweep(Date.now() - 2 * SESSION_GAP_MS);
+  const reply: FoldReply = { id: request.id, events, rows, archive: chunks, admitted: dictionary.takeAdmitted(), oldest, newest, undecodable };
   oldest = Infinity;
   newest = 0;
   undecodable = 0;
-  port.postMessage(reply, rows.map((r) => r.body.buffer as ArrayBuffer));
+  const transfer = [...rows.map((r) => r.body.buffer), ...chunks.map((c) => c.body.buffer)] as ArrayBuffer[];
+  port.postMessage(reply, transfer);
+}
+
+let queue: Promise<void> = Promise.resolve();
+
+port.on('message', (request: FoldRequest) => {
+  // Answers unblock a waiting batch, so they cannot queue behind it.
+  if (request.type === 'profiles') {
+    const answer = asked.get(request.ask);
+    asked.delete(request.ask);
+    answer?.(request.found);
+    return;
+  }
+  queue = queue.then(() => {
+    switch (request.type) {
+      case 'records': return onRecords(request);
+      case 'drain': return onDrain(request);
+      case 'dictionary': return dictionary.learn(request.entries);
+      case 'profiled-tenants': return profiles.setTenants(request.tenants);
+    }
+  }).catch((err: unknown) => {
+    // A thread that cannot fold must not pretend to: dying fails the pending drain, and the speed
+    // layer replays from its last commit on a fresh thread.
+    setImmediate(() => {
+      throw err;
+    });
+  });
 });

@@ -1,23 +1,43 @@
 /**
- * The speed layer's consumer loop: reads the event log, folds events into 1-minute deltas (on the
- * fold thread) and flushes them in batched inserts. Positions are committed only after the deltas
- * they cover are in the OLAP store, so delivery is at-least-once: a restart replays at most what
- * followed the last commit.
+ * The speed layer's consumer loop: reads the event log and, on the fold thread, decides each event's
+ * dimensions, folds it into 1-minute deltas and collects it for the archive. Deltas are flushed in
+ * batched inserts every ≤ 1 s; archive files every ≤ 10 s, each with its manifest row once durable.
+ *
+ * Positions are committed only after both the deltas and the archive files of the events they
+ * cover are durable, so delivery is at-least-once: a restart replays at most what followed the
+ * last commit, which the archive's deduplication absorbs and the speed layer overcounts.
  */
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { EventLog, LogBatch, LogPositions, Subscription } from '../infra/eventlog/eventlog';
+import type { ObjectStore } from '../infra/objectstore/objectstore';
 import type { OlapStore } from '../infra/olap/olap';
 import { asBuffer } from '../infra/threads/threads';
-import { type FoldThread, startFoldThread } from './fold-thread';
+import { createSequence, ensureManifestSchema, recordArchiveFiles } from './archive/manifest';
+import { type ParquetWriter, type WrittenFile, createParquetWriter } from './archive/parquet-writer';
+import { createDictionaryStore } from './dictionary-store';
+import { type FoldThread, type LookupProfiles, startFoldThread } from './fold-thread';
+
+export interface Enrichment {
+  lookup: LookupProfiles;
+  /** Tenants that have any profile; events of the others are never looked up. */
+  tenants(): Promise<string[]>;
+}
 
 export interface SpeedLayerOptions {
   log: EventLog;
   olap: OlapStore;
+  objects: ObjectStore;
   logger: Logger;
+  /** Scratch space for building archive files. */
+  tmpDir: string;
+  enrichment?: Enrichment;
   /** @default 'speed' */
   group?: string;
-  /** Upper bound on the time between flushes. @default 1000 */
+  /** Upper bound on the time between delta flushes. @default 1000 */
   flushIntervalMs?: number;
+  /** Upper bound on the time between archive flushes (and commits). @default 10000 */
+  archiveIntervalMs?: number;
   /** Record bytes folded before a flush is forced, bounding memory. @default 64 MiB */
   maxPendingBytes?: number;
   /** Called after every flush that carried events. */
@@ -27,62 +47,109 @@ export interface SpeedLayerOptions {
 export interface FlushReport {
   events: number;
   rows: number;
+  /** Archive files written by this flush (0 between archive flushes). */
+  files: number;
   oldestReceivedAt: number;
   newestReceivedAt: number;
   flushedAt: number;
 }
 
 export interface SpeedLayer {
-  /** Flushes what is folded so far and commits its positions. */
+  /** Flushes what is folded so far, archive included, and commits its positions. */
   flush(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Waits between attempts to subscribe again after a failure. */
 const RESUBSCRIBE_BACKOFF_MS = { first: 500, max: 10_000 };
+/** How often other processes' dictionary admissions and the set of profiled tenants are read. */
+const REFRESH_MS = 5_000;
+/** Dictionary rows are read back this far before the newest seen, for inserts that landed late. */
+const DICTIONARY_OVERLAP_US = 60_000_000;
 
 export async function startSpeedLayer(options: SpeedLayerOptions): Promise<SpeedLayer> {
   const { log, olap, logger } = options;
   const maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
-  let fold: FoldThread = startFoldThread();
+  const archiveIntervalMs = options.archiveIntervalMs ?? 10_000;
+  await ensureManifestSchema(olap);
+  const dictionary = await createDictionaryStore(olap);
+  const writer: ParquetWriter = await createParquetWriter({ objects: options.objects, tmpDir: options.tmpDir });
+  const seq = createSequence();
+  const lookup: LookupProfiles = options.enrichment?.lookup ?? (() => Promise.resolve(new Map()));
+  let dictionarySeenUs = 0;
+  let fold: FoldThread;
+  /** Read since the last drain. */
   let positions: LogPositions = new Map();
+  /** Drained into deltas, not yet archived: committed with the next archive flush. */
+  let unarchived: LogPositions = new Map();
+  let lastArchiveAt = Date.now();
   let chain: Promise<void> = Promise.resolve();
   let subscription: Subscription | undefined;
   let stopped = false;
 
-  /** Inserts what the fold holds, then commits the positions taken with the drain request. */
-  const flushOnce = async (): Promise<void> => {
-    if (positions.size === 0) return;
-    const covered = positions;
+  /** Feeds a fresh fold thread everything it must know before its first record. */
+  const startFold = async (): Promise<void> => {
+    fold = startFoldThread(lookup);
+    dictionarySeenUs = 0;
+    await refresh();
+  };
+  const refresh = async (): Promise<void> => {
+    const loaded = await dictionary.load(Math.max(0, dictionarySeenUs - DICTIONARY_OVERLAP_US));
+    dictionarySeenUs = loaded.newestUs;
+    if (loaded.entries.length > 0) fold.learn(loaded.entries);
+    if (options.enrichment) fold.setProfiledTenants(await options.enrichment.tenants());
+  };
+
+  const writeArchive = async (chunks: Awaited<ReturnType<FoldThread['drain']>>['archive']): Promise<number> => {
+    const files: WrittenFile[] = [];
+    for (const chunk of chunks) files.push(await writer.write(chunk));
+    await recordArchiveFiles(olap, files, seq);
+    return files.length;
+  };
+
+  /** Inserts what the fold holds; on archive flushes, writes the files and commits. */
+  const flushOnce = async (forceArchive: boolean): Promise<void> => {
+    const archiveDue = forceArchive || Date.now() - lastArchiveAt >= archiveIntervalMs || fold.pendingArchiveBytes >= maxPendingBytes;
+    if (positions.size === 0 && !(archiveDue && unarchived.size > 0)) return;
+    for (const [partition, next] of positions) unarchived.set(partition, next);
     positions = new Map();
-    const drained = await fold.drain();
+    const covered = unarchived;
+    const drained = await fold.drain(archiveDue);
     if (drained.undecodable > 0) logger.warn({ records: drained.undecodable }, 'skipped undecodable log records');
+    // Admissions first: a row that uses a value must never be durable before the value is.
+    await dictionary.save(drained.admitted);
     let rows = 0;
     for (const delta of drained.rows) {
       if (delta.count === 0) continue;
       rows += delta.count;
       await olap.insertJsonEachRow(delta.table, asBuffer(delta.body));
     }
-    try {
-      await subscription?.commit(covered);
-    } catch (err) {
-      // The deltas are in; only the bookmark is missing. A later commit stores later positions
-      // and supersedes this one, and until then a restart replays more (a bounded overcount).
-      // Rejoining here would only turn a rebalance into a storm of them.
-      logger.warn({ err }, 'speed layer could not commit positions; a later commit will');
+    let files = 0;
+    if (archiveDue) {
+      files = await writeArchive(drained.archive);
+      unarchived = new Map();
+      lastArchiveAt = Date.now();
+      try {
+        await subscription?.commit(covered);
+      } catch (err) {
+        // The deltas and files are in; only the bookmark is missing. A later commit stores later
+        // positions and supersedes this one, and until then a restart replays more (a bounded
+        // overcount). Rejoining here would only turn a rebalance into a storm of them.
+        logger.warn({ err }, 'speed layer could not commit positions; a later commit will');
+      }
     }
     if (drained.events > 0) {
-      options.onFlush?.({ events: drained.events, rows, oldestReceivedAt: drained.oldest, newestReceivedAt: drained.newest, flushedAt: Date.now() });
+      options.onFlush?.({ events: drained.events, rows, files, oldestReceivedAt: drained.oldest, newestReceivedAt: drained.newest, flushedAt: Date.now() });
     }
   };
 
   /**
-   * Flushes run one at a time on one chain. A failed flush lost its drained deltas, and a later
-   * commit would skip past them, so recovery runs on the same chain: no flush can start until the
-   * fold is empty and the subscription has started again from the last commit.
+   * Flushes run one at a time on one chain. A failed flush lost its drained deltas or files, and a
+   * later commit would skip past them, so recovery runs on the same chain: no flush can start until
+   * a fresh fold thread runs and the subscription has started again from the last commit.
    */
-  const flush = (): Promise<void> => {
-    const run = chain.then(flushOnce);
+  const flush = (forceArchive = false): Promise<void> => {
+    const run = chain.then(() => flushOnce(forceArchive));
     chain = run.catch(recover);
     return run;
   };
@@ -90,7 +157,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
   const onBatch = async (batch: LogBatch): Promise<void> => {
     const last = batch.records[batch.records.length - 1];
     if (!last) return;
-    fold.add(batch.records);
+    fold.add(batch);
     positions.set(batch.partition, last.offset + 1);
     // Waits for the flush itself, never for a recovery: that stops this very subscription, which
     // waits for this batch to finish.
@@ -106,33 +173,45 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
     await subscription?.stop().catch((stopErr: unknown) => logger.warn({ err: stopErr }, 'stopping the failed subscription'));
     subscription = undefined;
     await fold.close();
-    fold = startFoldThread();
     positions = new Map();
+    unarchived = new Map();
     for (let wait = RESUBSCRIBE_BACKOFF_MS.first; !stopped; wait = Math.min(wait * 2, RESUBSCRIBE_BACKOFF_MS.max)) {
       try {
+        await startFold();
         await subscribe();
         return;
-      } catch (subscribeErr) {
-        logger.error({ err: subscribeErr, retryInMs: wait }, 'speed layer could not subscribe again');
+      } catch (restartErr) {
+        logger.error({ err: restartErr, retryInMs: wait }, 'speed layer could not start again');
+        await fold.close();
         await new Promise((r) => setTimeout(r, wait));
       }
     }
   };
 
+  await startFold();
   await subscribe();
-  const timer = setInterval(() => {
+  const flushTimer = setInterval(() => {
     flush().catch(() => undefined); // failures are logged and recovered on the chain
   }, options.flushIntervalMs ?? 1000);
+  const refreshTimer = setInterval(() => {
+    // On the chain, so a refresh never talks to a fold thread that recovery is replacing.
+    chain = chain.then(refresh).catch((err: unknown) => logger.warn({ err }, 'refreshing the dictionary and profiled tenants failed'));
+  }, REFRESH_MS);
 
   return {
-    flush,
+    flush: () => flush(true),
     async stop() {
       stopped = true;
-      clearInterval(timer);
-      await flush().catch((err: unknown) => logger.warn({ err }, 'final speed flush failed; it will be replayed'));
+      clearInterval(flushTimer);
+      clearInterval(refreshTimer);
+      await flush(true).catch((err: unknown) => logger.warn({ err }, 'final speed flush failed; it will be replayed'));
       await chain;
       await subscription?.stop();
       await fold.close();
+      await writer.close();
     },
   };
 }
+
+/** Where a data directory keeps the speed layer's scratch files. */
+export const speedScratchDir = (dataDir: string): string => join(dataDir, 'tmp', `archive-${process.pid}`);

@@ -24,6 +24,7 @@ async function ensureSpeedTables(olap: OlapStore, cube: Cube): Promise<void> {
   await olap.exec(`CREATE TABLE IF NOT EXISTS ${rollup} (
       tenant LowCardinality(String), minute DateTime('UTC'), ${dims},
       events SimpleAggregateFunction(sum, Float64),
+      sessions SimpleAggregateFunction(sum, Float64),
       revenue SimpleAggregateFunction(sum, Decimal(38, 6)),
       users AggregateFunction(uniqCombined, String)
     ) ENGINE = AggregatingMergeTree
@@ -32,9 +33,13 @@ async function ensureSpeedTables(olap: OlapStore, cube: Cube): Promise<void> {
     TTL minute + INTERVAL ${SPEED_RETENTION_DAYS} DAY`);
   await olap.exec(`CREATE TABLE IF NOT EXISTS ${input} (
       tenant String, minute DateTime('UTC'), ${dims},
-      events Float64, revenue Decimal(38, 6), user_ids Array(String)
+      events Float64, sessions Float64, revenue Decimal(38, 6), user_ids Array(String)
     ) ENGINE = Null`);
-  await olap.exec(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${olap.table(`${speedRollupTable(cube)}_mv`)} TO ${rollup} AS
-    SELECT tenant, minute, ${keys}, events, revenue, arrayReduce('uniqCombinedState', user_ids) AS users
+  // Tables from before `sessions` existed gain the column; their view is replaced by a versioned one.
+  await olap.exec(`ALTER TABLE ${rollup} ADD COLUMN IF NOT EXISTS sessions SimpleAggregateFunction(sum, Float64) AFTER events`);
+  await olap.exec(`ALTER TABLE ${input} ADD COLUMN IF NOT EXISTS sessions Float64 AFTER events`);
+  await olap.exec(`DROP VIEW IF EXISTS ${olap.table(`${speedRollupTable(cube)}_mv`)}`);
+  await olap.exec(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${olap.table(`${speedRollupTable(cube)}_mv_v2`)} TO ${rollup} AS
+    SELECT tenant, minute, ${keys}, events, sessions, revenue, arrayReduce('uniqCombinedState', user_ids) AS users
     FROM ${input}`);
 }

@@ -18,8 +18,15 @@ export interface Thread<Req, Rep extends ThreadReply> {
 }
 
 export interface ThreadOptions {
+  /**
+   * Settings the thread reads once at start, as `workerData.data` (see ThreadData), so that
+   * they need not travel with every request. Structured-cloned.
+   */
+  data?: unknown;
   /** Turns a dead thread (or a closed one) into the error its pending calls reject with. */
   failure: (why: string) => Error;
+  /** Receives what the thread sends of its own accord: any message without a reply's `id`. */
+  onMessage?: (message: unknown) => void;
   /** Called when the thread exits unexpectedly, after its pending calls are failed. */
   onExit?: () => void;
 }
@@ -31,6 +38,12 @@ export interface ThreadOptions {
  */
 const YOUNG_GENERATION_MB = 192;
 
+/** What a thread finds in `workerData`: its module, and the `data` option it was started with. */
+export interface ThreadData<T> {
+  module: string;
+  data?: T;
+}
+
 /** Wraps bytes that arrived from a thread as a Buffer without copying them (Buffer.from of a Uint8Array copies). */
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -39,7 +52,7 @@ export function asBuffer(bytes: Uint8Array): Buffer {
 /** Starts `module` (a TypeScript file URL) on a worker thread. */
 export function startThread<Req, Rep extends ThreadReply>(module: URL, options: ThreadOptions): Thread<Req, Rep> {
   const worker = new Worker(new URL('./thread-entry.mjs', import.meta.url), {
-    workerData: { module: module.href },
+    workerData: { module: module.href, data: options.data } satisfies ThreadData<unknown>,
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
   });
   const waiting = new Map<number, { done: (reply: Rep) => void; fail: (err: Error) => void }>();
@@ -52,6 +65,7 @@ export function startThread<Req, Rep extends ThreadReply>(module: URL, options: 
     waiting.clear();
   };
   worker.on('message', (reply: Rep) => {
+    if (typeof reply.id !== 'number') return options.onMessage?.(reply);
     const w = waiting.get(reply.id);
     waiting.delete(reply.id);
     w?.done(reply);

@@ -1,0 +1,60 @@
+/**
+ * The archive manifest: a row per file, in the OLAP store, written only once the file is durable.
+ * The batch layer reads an hour's rows to know which files to reconcile, and whether files landed
+ * since its last run (then the hour is dirty).
+ */
+import type { OlapStore } from '../../infra/olap/olap';
+import type { WrittenFile } from './parquet-writer';
+
+export const MANIFEST_TABLE = 'archive_manifest';
+
+export interface ManifestRow {
+  tenant: string;
+  /** Event hour start, epoch ms. */
+  hour: number;
+  file: string;
+  /** Allocation order of rows (µs, increasing per writer): later rows for one file supersede earlier. */
+  seq: number;
+  events: number;
+  bytes: number;
+  /** Files a compacted file stands for; empty for files the speed layer writes. */
+  replaces: string[];
+}
+
+export async function ensureManifestSchema(olap: OlapStore): Promise<void> {
+  await olap.exec(`CREATE TABLE IF NOT EXISTS ${olap.table(MANIFEST_TABLE)} (
+      tenant LowCardinality(String), hour DateTime('UTC'), file String, seq UInt64,
+      partition UInt32, first_offset UInt64, last_offset UInt64, events UInt64, bytes UInt64,
+      replaces Array(String), written_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = ReplacingMergeTree(seq)
+    ORDER BY (tenant, hour, file)`);
+}
+
+/** Allocates increasing sequence numbers from the clock, in µs, never repeating within a process. */
+export function createSequence(): () => number {
+  let last = 0;
+  return () => {
+    last = Math.max(last + 1, Date.now() * 1000);
+    return last;
+  };
+}
+
+export async function recordArchiveFiles(olap: OlapStore, files: readonly WrittenFile[], seq: () => number): Promise<void> {
+  if (files.length === 0) return;
+  await olap.insert(MANIFEST_TABLE, files.map((f) => ({
+    tenant: f.tenant, hour: f.hour / 1000, file: f.key, seq: seq(),
+    partition: f.partition, first_offset: f.firstOffset, last_offset: f.lastOffset, events: f.events, bytes: f.bytes, replaces: [],
+  })));
+}
+
+/** The hour's files, one row per file (its latest). */
+export async function listArchiveFiles(olap: OlapStore, tenant: string, hour: number): Promise<ManifestRow[]> {
+  const rows = await olap.query<{ tenant: string; file: string; latest: string; events: string; bytes: string; replaces: string[] }>(
+    `SELECT tenant, file, max(seq) AS latest, argMax(events, seq) AS events, argMax(bytes, seq) AS bytes, argMax(replaces, seq) AS replaces
+     FROM ${olap.table(MANIFEST_TABLE)}
+     WHERE tenant = {tenant:String} AND hour = toDateTime({hour:UInt32}, 'UTC')
+     GROUP BY tenant, file ORDER BY file`,
+    { params: { tenant, hour: hour / 1000 } },
+  );
+  return rows.map((r) => ({ tenant: r.tenant, hour, file: r.file, seq: Number(r.latest), events: Number(r.events), bytes: Number(r.bytes), replaces: r.replaces }));
+}

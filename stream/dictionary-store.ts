@@ -1,0 +1,50 @@
+/**
+ * Persists the dimension dictionary in the OLAP store, shared by every stream process: each saves
+ * what it admitted before the rows that use it, and loads what the others admitted.
+ */
+import { BUILT_IN_DIMENSIONS, type Dimension } from '../core/dimensions';
+import type { OlapStore } from '../infra/olap/olap';
+import type { DictionaryEntry } from './dictionary';
+
+const TABLE = 'dimension_dictionary';
+
+export interface DictionaryStore {
+  /** Entries admitted after `sinceUs` (µs), and the newest admission time among them. */
+  load(sinceUs: number): Promise<{ entries: DictionaryEntry[]; newestUs: number }>;
+  save(entries: readonly DictionaryEntry[]): Promise<void>;
+}
+
+export async function createDictionaryStore(olap: OlapStore): Promise<DictionaryStore> {
+  await olap.exec(`CREATE TABLE IF NOT EXISTS ${olap.table(TABLE)} (
+      tenant LowCardinality(String), dimension LowCardinality(String), value String, admitted_at DateTime64(6, 'UTC')
+    ) ENGINE = ReplacingMergeTree
+    ORDER BY (tenant, dimension, value)`);
+
+  return {
+    async load(sinceUs) {
+      const rows = await olap.query<{ tenant: string; dimension: string; value: string; at: string }>(
+        `SELECT tenant, dimension, value, toString(toUnixTimestamp64Micro(min(admitted_at))) AS at
+         FROM ${olap.table(TABLE)} GROUP BY tenant, dimension, value
+         HAVING min(admitted_at) > fromUnixTimestamp64Micro(toInt64({since:Int64}), 'UTC')`,
+        { params: { since: sinceUs } },
+      );
+      let newestUs = sinceUs;
+      const entries: DictionaryEntry[] = [];
+      for (const row of rows) {
+        const dimension = BUILT_IN_DIMENSIONS.indexOf(row.dimension as Dimension);
+        if (dimension < 0) continue; // a dimension no longer configured
+        entries.push([row.tenant, dimension, row.value]);
+        newestUs = Math.max(newestUs, Number(row.at));
+      }
+      return { entries, newestUs };
+    },
+    async save(entries) {
+      if (entries.length === 0) return;
+      // Text in the column's zone: JSONEachRow reads a DateTime64 number as ticks, not seconds.
+      const at = new Date().toISOString().replace('T', ' ').replace('Z', '');
+      await olap.insert(TABLE, entries.map(([tenant, dimension, value]) => ({
+        tenant, dimension: BUILT_IN_DIMENSIONS[dimension], value, admitted_at: at,
+      })));
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Reads what the archive holds under a prefix, the way an auditor would: fetch every Parquet file
+ * from object storage and ask DuckDB.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { ObjectStore } from '../../infra/objectstore/objectstore';
+
+/** Runs `select` (over a relation named `archive`) on every file under `prefix`; no files, no rows. */
+export async function queryArchive<T = Record<string, unknown>>(objects: ObjectStore, prefix: string, select: string): Promise<T[]> {
+  const keys = (await objects.list(prefix)).filter((k) => k.endsWith('.parquet'));
+  if (keys.length === 0) return [];
+  const dir = mkdtempSync(join(tmpdir(), 'strata-archive-read-'));
+  const instance = await DuckDBInstance.create(':memory:');
+  try {
+    const files = await Promise.all(keys.map(async (key, i) => {
+      const path = join(dir, `${i}.parquet`);
+      writeFileSync(path, (await objects.get(key)) ?? Buffer.alloc(0));
+      return path;
+    }));
+    const connection = await instance.connect();
+    const list = files.map((f) => `'${f}'`).join(', ');
+    const reader = await connection.runAndReadAll(`WITH archive AS (SELECT * FROM read_parquet([${list}])) ${select}`);
+    const rows = reader.getRowObjectsJson() as T[];
+    connection.closeSync();
+    return rows;
+  } finally {
+    instance.closeSync();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The distinct event ids archived under a prefix. */
+export async function archivedEventIds(objects: ObjectStore, prefix: string): Promise<Set<string>> {
+  const rows = await queryArchive<{ event_id: string }>(objects, prefix, 'SELECT DISTINCT event_id FROM archive');
+  return new Set(rows.map((r) => r.event_id));
+}
