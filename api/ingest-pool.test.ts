@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeEvents } from '../core/event';
 import { StrataError } from '../core/errors';
+import { compileSampling } from '../core/sampling';
 import { prepareBatch } from './ingest-batch';
 import { startIngestPool } from './ingest-pool';
 
@@ -33,6 +34,27 @@ describe('ingest pool', () => {
     expect((err as StrataError).code).toBe('STRATA_INVALID_JSON');
     const none = await pool.prepare(input('[{"x":1}]')).catch((e: unknown) => e);
     expect((none as StrataError).details?.errors).toHaveLength(1);
+  });
+
+  it('samples on its threads by the rules it was started with', async () => {
+    const sampling = { 'debug_*': 0.2 };
+    const sampled = startIngestPool(1, { sampling });
+    try {
+      const body = JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ event: 'debug_x', event_id: `d${i}`, timestamp: Date.parse('2026-11-27T11:00:00Z') })));
+      const threaded = await sampled.prepare(input(body));
+      const inline = prepareBatch(input(body), compileSampling(sampling));
+      expect(threaded.accepted).toBe(300);
+      expect(threaded.sampledOut).toBe(inline.sampledOut);
+      expect(threaded.sampledOut).toBeGreaterThan(0);
+      const kept = (values: Buffer[]) => values.flatMap((v) => decodeEvents(v) ?? []).map((e) => [e.event_id, e.sample_weight]);
+      expect(kept(threaded.records.map((r) => r.value))).toEqual(kept(inline.records.map((r) => r.value)));
+    } finally {
+      await sampled.close();
+    }
+  });
+
+  it('refuses bad sampling rules when it starts, not on its threads', () => {
+    expect(() => startIngestPool(1, { sampling: { 'a*b': 0.5 } })).toThrow(/sampling pattern "a\*b" is invalid/);
   });
 
   it('serves many requests at once', async () => {

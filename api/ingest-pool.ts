@@ -5,9 +5,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { StrataError } from '../core/errors';
+import { type SamplingRules, compileSampling } from '../core/sampling';
 import { type Thread, asBuffer, startThread } from '../infra/threads/threads';
 import type { BatchInput, PreparedBatch } from './ingest-batch';
-import type { PrepareReply, PrepareRequest } from './ingest-protocol';
+import type { IngestThreadData, PrepareReply, PrepareRequest } from './ingest-protocol';
 
 export interface IngestPool {
   prepare(input: BatchInput): Promise<PreparedBatch>;
@@ -18,14 +19,26 @@ const WORKER = new URL('./ingest-worker.ts', import.meta.url);
 /** A thread that dies is replaced after this long, doubling while it keeps dying young. */
 const RESPAWN_MS = { first: 100, max: 5_000, young: 10_000 };
 
+export interface IngestPoolOptions {
+  /**
+   * Sampling rules (STRATA_SAMPLING), handed to each thread once when it starts.
+   * @default {} (nothing sampled)
+   */
+  sampling?: SamplingRules;
+}
+
 /** @param size threads in the pool; @default one less than the cores, at least one */
-export function startIngestPool(size = Math.max(1, availableParallelism() - 1)): IngestPool {
+export function startIngestPool(size = Math.max(1, availableParallelism() - 1), options: IngestPoolOptions = {}): IngestPool {
+  const data: IngestThreadData = { sampling: options.sampling ?? {} };
+  // Bad rules throw here, to the caller, rather than kill every thread as it starts.
+  compileSampling(data.sampling);
   const threads: Thread<PrepareRequest, PrepareReply>[] = [];
   let closing = false;
 
   const spawn = (index: number, delay: number): void => {
     const started = Date.now();
     threads[index] = startThread<PrepareRequest, PrepareReply>(WORKER, {
+      data,
       failure: (why) => unavailable(why),
       onExit: () => {
         if (closing) return;
@@ -47,7 +60,7 @@ export function startIngestPool(size = Math.max(1, availableParallelism() - 1)):
       const reply = await thread.call({ input }, transfer);
       if (!reply.ok) throw new StrataError(reply.code, reply.message, reply.details);
       const records = reply.keys.map((key, i) => ({ key, value: asBuffer(reply.values[i] as Uint8Array) }));
-      return { records, accepted: reply.accepted, errors: reply.errors };
+      return { records, accepted: reply.accepted, sampledOut: reply.sampledOut, errors: reply.errors };
     },
     async close() {
       closing = true;

@@ -60,10 +60,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
       return config.REDIS_URL ? adapters.cache.ping() : true;
     },
   };
-  const pool: IngestPool | undefined = runsApi ? startIngestPool() : undefined;
+  const pool: IngestPool | undefined = runsApi ? startIngestPool(undefined, { sampling: config.SAMPLING }) : undefined;
   const server = runsApi
     ? createApiServer(createApi({
-      ...ops, log: adapters.log, olap: adapters.olap, openLoopback: config.openLoopback, pool,
+      ...ops, log: adapters.log, olap: adapters.olap, openLoopback: config.openLoopback, pool, sampling: config.SAMPLING,
       onAccepted: (count, receivedAt) => {
         status.ingestedTotal += count;
         status.lastEventAt = receivedAt;

@@ -32,4 +32,23 @@ describe('config', () => {
     expect(parseConfig('embedded', { HOST: 'localhost' }).openLoopback).toBe(true);
     expect(parseConfig('embedded', { HOST: '0.0.0.0', ALLOW_ANONYMOUS: 'true' }).openLoopback).toBe(true);
   });
+
+  it('reads sampling rules as JSON from the environment or an object from the file', () => {
+    expect(loadConfig('embedded', {}).SAMPLING).toEqual({});
+    expect(loadConfig('embedded', { STRATA_SAMPLING: '{"debug_*":0.01,"*":0.5,"page_view":1}' }).SAMPLING)
+      .toEqual({ 'debug_*': 0.01, '*': 0.5, page_view: 1 });
+    expect(parseConfig('embedded', { SAMPLING: { 'debug_*': 0.25 } }).SAMPLING).toEqual({ 'debug_*': 0.25 });
+  });
+
+  it('refuses invalid sampling rules, naming STRATA_SAMPLING and the entry', () => {
+    const bad = (value: string) => () => loadConfig('embedded', { STRATA_SAMPLING: value });
+    expect(bad('debug_*=0.01')).toThrow(/"STRATA_SAMPLING" has invalid value "debug_\*=0.01": expected a JSON object/);
+    expect(bad('[0.5]')).toThrow(/"STRATA_SAMPLING".*expected an object of event-name pattern to keep rate/);
+    expect(bad('{"debug_*":0}')).toThrow(/"STRATA_SAMPLING".*at "debug_\*": expected a keep rate in \(0, 1\]/);
+    expect(bad('{"debug_*":1.5}')).toThrow(/at "debug_\*": expected a keep rate/);
+    expect(bad('{"debug_*":"0.5"}')).toThrow(/at "debug_\*": expected a keep rate/);
+    expect(bad('{"a*b":0.5}')).toThrow(/"STRATA_SAMPLING".*at "a\*b": expected an event name, a prefix ending in one "\*", or "\*"/);
+    expect(bad('{"debug_**":0.5}')).toThrow(/at "debug_\*\*"/);
+    expect(() => parseConfig('embedded', { SAMPLING: 'x' })).toThrow(/"STRATA_SAMPLING"/);
+  });
 });

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { SAMPLING_PATTERN } from '../core/sampling';
 
 export type Role = 'embedded' | 'api' | 'stream' | 'worker';
 
@@ -15,6 +16,22 @@ const positive = z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/, 'expecte
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const url = z.string().url();
 const name = z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'expected letters, digits, _ . or -');
+const RATE = 'expected a keep rate in (0, 1]';
+const keepRate = z.number({ error: RATE }).gt(0, RATE).lte(1, RATE);
+/** Event-name pattern to keep rate (core/sampling.ts): JSON text from the environment, an object from the file. */
+const sampling = z.preprocess((value, ctx) => {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected a JSON object such as {"debug_*":0.01}' });
+    return z.NEVER;
+  }
+}, z.record(z.string(), keepRate, { error: 'expected an object of event-name pattern to keep rate' }).superRefine((rules, ctx) => {
+  for (const pattern of Object.keys(rules)) {
+    if (!SAMPLING_PATTERN.test(pattern)) ctx.addIssue({ code: 'custom', path: [pattern], message: 'expected an event name, a prefix ending in one "*", or "*"' });
+  }
+}));
 
 const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -36,6 +53,7 @@ const ConfigSchema = z.object({
   TEMPORAL_TASK_QUEUE: name.default('strata'),
   RATE_LIMIT_RPS: positive.optional(),
   ALLOW_ANONYMOUS: bool.default(false),
+  SAMPLING: sampling.default({}),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).strict();
 
@@ -80,7 +98,9 @@ export function parseConfig(role: Role, raw: Record<string, unknown>): Config {
       throw new ConfigError(`unknown setting ${issue.keys.map((k) => PREFIX + k).join(', ')}; valid: ${Object.keys(ConfigSchema.shape).map((k) => PREFIX + k).join(', ')}`);
     }
     const key = PREFIX + String(issue?.path[0] ?? '?');
-    throw new ConfigError(`"${key}" has invalid value ${JSON.stringify(raw[String(issue?.path[0])])}: ${issue?.message ?? 'invalid'}`);
+    // A structured setting (STRATA_SAMPLING) names the entry inside it as well.
+    const inner = issue && issue.path.length > 1 ? `at ${JSON.stringify(issue.path.slice(1).join('.'))}: ` : '';
+    throw new ConfigError(`"${key}" has invalid value ${JSON.stringify(raw[String(issue?.path[0])])}: ${inner}${issue?.message ?? 'invalid'}`);
   }
   const keys = parsed.data;
   requireFor(role, keys);

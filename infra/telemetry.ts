@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export interface Telemetry {
   registry: Registry;
+  /** `status`: accepted (appended to the log), sampled_out (acknowledged, dropped by sampling), rejected. */
   ingestEvents: Counter<'status'>;
   freshnessLag: Histogram;
   queryDuration: Histogram<'route'>;
@@ -20,7 +21,7 @@ export function createTelemetry(options: { defaultMetrics?: boolean } = {}): Tel
   const registers = [registry];
   return {
     registry,
-    ingestEvents: new Counter({ name: 'strata_ingest_events_total', help: 'Events acknowledged or rejected at ingest', labelNames: ['status'], registers }),
+    ingestEvents: new Counter({ name: 'strata_ingest_events_total', help: 'Events at ingest by outcome: accepted (appended), sampled_out (acknowledged, dropped by sampling), rejected', labelNames: ['status'], registers }),
     freshnessLag: new Histogram({
       name: 'strata_freshness_lag_seconds', help: 'Time from acknowledgement to queryable in the speed layer', registers,
       buckets: [0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300],

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { StrataError } from '../../core/errors';
+import { type SamplingRules, compileSampling } from '../../core/sampling';
 import type { EventLog } from '../../infra/eventlog/eventlog';
 import type { Telemetry } from '../../infra/telemetry';
 import { bodyFormat, readRawBody } from '../body';
@@ -21,6 +22,12 @@ export interface IngestDeps {
   openLoopback: boolean;
   /** Threads that prepare bodies; without one, the request's own thread does. */
   pool?: IngestPool;
+  /**
+   * Sampling rules (STRATA_SAMPLING) for bodies prepared on the request's thread; a pool applies
+   * the rules it was started with.
+   * @default {} (nothing sampled)
+   */
+  sampling?: SamplingRules;
   /** Told of every acknowledged batch, for /v1/status. */
   onAccepted?: (count: number, receivedAt: number) => void;
 }
@@ -35,6 +42,7 @@ export type IngestHandler = (req: IncomingMessage, res: ServerResponse) => Promi
  * same function for everything else that builds the app.
  */
 export function createIngestHandler(deps: IngestDeps): IngestHandler {
+  const sample = compileSampling(deps.sampling ?? {});
   const ingest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const tenant = resolveTenant(req, deps.openLoopback);
     const format = bodyFormat(req);
@@ -42,7 +50,7 @@ export function createIngestHandler(deps: IngestDeps): IngestHandler {
     const input = { body, format, tenant, receivedAt: Date.now(), partitions: deps.log.partitions };
     let batch: PreparedBatch;
     try {
-      batch = deps.pool ? await deps.pool.prepare(input) : prepareBatch(input);
+      batch = deps.pool ? await deps.pool.prepare(input) : prepareBatch(input, sample);
     } catch (err) {
       const rejected = err instanceof StrataError && Array.isArray(err.details?.errors) ? err.details.errors.length : 0;
       if (rejected > 0) deps.telemetry.ingestEvents.inc({ status: 'rejected' }, rejected);
@@ -55,7 +63,9 @@ export function createIngestHandler(deps: IngestDeps): IngestHandler {
       deps.logger.error({ err }, 'event log append failed');
       throw new StrataError('STRATA_UNAVAILABLE', 'the event log is unavailable; nothing in this request was accepted, retry it');
     }
-    deps.telemetry.ingestEvents.inc({ status: 'accepted' }, batch.accepted);
+    // Outcomes partition the events seen: `accepted` counts the appended ones, so the statuses sum.
+    deps.telemetry.ingestEvents.inc({ status: 'accepted' }, batch.accepted - batch.sampledOut);
+    if (batch.sampledOut > 0) deps.telemetry.ingestEvents.inc({ status: 'sampled_out' }, batch.sampledOut);
     deps.onAccepted?.(batch.accepted, input.receivedAt);
     writeJson(res, 200, batch.errors.length === 0
       ? { status: 'accepted', count: batch.accepted }

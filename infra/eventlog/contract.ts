@@ -181,6 +181,15 @@ export function eventLogContract(name: string, make: () => Promise<ContractEnv>,
       expect(await log.lag(g)).toBe(0);
     }, timeoutMs);
 
+    it('takes an append of nothing as a no-op (a request that sampling dropped whole)', async () => {
+      await log.append([]);
+      expect(await log.lag(group())).toBe(0);
+      await log.append(messages(3));
+      const { records } = await collect(group());
+      await waitFor('3 records', () => records.length >= 3);
+      expect(records.map((r) => r.value.toString()).sort()).toEqual(messages(3).map((m) => m.value.toString()).sort());
+    }, timeoutMs);
+
     it('lands every message of many concurrent appends', async () => {
       const callers = 32;
       await Promise.all(Array.from({ length: callers }, (_, c) => log.append(messages(25, `c${c}`, 50))));

@@ -46,7 +46,10 @@ export interface Subscription {
 
 export interface EventLog {
   readonly partitions: number;
-  /** Resolves only once every message is durable (fsync'd locally, acked by all in-sync replicas). */
+  /**
+   * Resolves only once every message is durable (fsync'd locally, acked by all in-sync replicas).
+   * An empty list writes nothing and resolves (it still fails on a closed log).
+   */
   append(messages: LogMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Sum over partitions of (end offset - committed position) for a group. */
