@@ -10,8 +10,9 @@ import { errorHandler, sendError } from './errors';
 import { INGEST_PATHS, type IngestDeps, type IngestHandler, createIngestHandler, eventsRouter } from './routes/events';
 import { type MetricsDeps, metricsRouter } from './routes/metrics';
 import { type OpsDeps, opsRouter } from './routes/ops';
+import { type ProfilesDeps, profilesRouter } from './routes/profiles';
 
-export type ApiDeps = IngestDeps & MetricsDeps & OpsDeps & { logger: Logger };
+export type ApiDeps = IngestDeps & MetricsDeps & OpsDeps & ProfilesDeps & { logger: Logger };
 
 export interface Api {
   app: Express;
@@ -20,7 +21,7 @@ export interface Api {
 
 export function createApi(deps: ApiDeps): Api {
   const ingest = createIngestHandler(deps);
-  const app = expressApp(deps.logger, [opsRouter(deps), eventsRouter(ingest), metricsRouter(deps)]);
+  const app = expressApp(deps.logger, [opsRouter(deps), eventsRouter(ingest), metricsRouter(deps), profilesRouter(deps)]);
   return { app, ingest };
 }
 
@@ -38,7 +39,7 @@ export function createOpsApi(deps: OpsDeps & { logger: Logger }): Express {
 }
 
 /** The routers, then a 404 in the envelope for anything they do not match, then the error handler. */
-function expressApp(logger: Logger, routers: Router[]): Express {
+export function expressApp(logger: Logger, routers: Router[]): Express {
   const app = express();
   app.disable('x-powered-by');
   // The simple parser yields only strings and string arrays: no nested objects from user input.

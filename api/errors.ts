@@ -39,6 +39,10 @@ export function sendFailure(res: ServerResponse, err: unknown, logger: Logger): 
     return;
   }
   if (err instanceof StrataError) return sendError(res, err);
+  // The router rejects a path parameter that is not valid percent-encoding before any handler runs.
+  if (err instanceof URIError && (err as { status?: unknown }).status === 400) {
+    return sendError(res, new StrataError('STRATA_BAD_REQUEST', `the path is not valid percent-encoding: ${err.message}`));
+  }
   logger.error({ err }, 'unhandled error');
   sendError(res, new StrataError('STRATA_INTERNAL', 'internal error; the server log has details'));
 }

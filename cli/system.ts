@@ -13,6 +13,7 @@ import { type Adapters, createAdapters } from '../infra/adapters';
 import type { Config } from '../infra/config';
 import { ensureRollupSchema } from '../infra/olap/schema';
 import { createTelemetry } from '../infra/telemetry';
+import { createProfileStore, ensureProfileSchema } from '../stream/enrichment/profile-store';
 import { type SpeedLayer, speedScratchDir, startSpeedLayer } from '../stream/speed-layer';
 import { startWorker, type StrataWorker } from '../infra/temporal/worker';
 
@@ -29,6 +30,8 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
   const adapters = await createAdapters(config, logger);
   logger.info({ role: config.role, ...adapters.describe }, 'adapters ready');
   await ensureRollupSchema(adapters.olap);
+  await ensureProfileSchema(adapters.olap);
+  const profiles = createProfileStore({ olap: adapters.olap, cache: adapters.cache });
   const telemetry = createTelemetry({ defaultMetrics: true });
   const status: SystemStatus = { freshnessLagMs: null, lastEventAt: null, lastFlushAt: null, ingestedTotal: 0 };
   const runsApi = config.role === 'embedded' || config.role === 'api';
@@ -38,7 +41,11 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
   if (runsStream) {
     speed = await startSpeedLayer({
       log: adapters.log, olap: adapters.olap, objects: adapters.objects, logger, tmpDir: speedScratchDir(resolve(config.DATA_DIR)),
+      enrichment: { lookup: (tenant, userIds) => profiles.lookup(tenant, userIds), tenants: () => profiles.profiledTenants() },
       onFlush: (report) => {
+        telemetry.streamEvents.inc({ stage: 'archived' }, report.archivedEvents);
+        if (report.events === 0) return;
+        telemetry.streamEvents.inc({ stage: 'folded' }, report.events);
         status.lastFlushAt = report.flushedAt;
         status.freshnessLagMs = report.flushedAt - report.oldestReceivedAt;
         telemetry.freshnessLag.observe(status.freshnessLagMs / 1000);
@@ -63,7 +70,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
   const pool: IngestPool | undefined = runsApi ? startIngestPool(undefined, { sampling: config.SAMPLING }) : undefined;
   const server = runsApi
     ? createApiServer(createApi({
-      ...ops, log: adapters.log, olap: adapters.olap, openLoopback: config.openLoopback, pool, sampling: config.SAMPLING,
+      ...ops, log: adapters.log, olap: adapters.olap, openLoopback: config.openLoopback, pool, sampling: config.SAMPLING, profiles,
       onAccepted: (count, receivedAt) => {
         status.ingestedTotal += count;
         status.lastEventAt = receivedAt;

@@ -12,6 +12,8 @@ export interface Telemetry {
   queryDuration: Histogram<'route'>;
   cacheRequests: Counter<'result'>;
   consumerLag: Gauge;
+  /** Events the speed layer has made durable, by `stage`: folded (deltas inserted) or archived (files stored). */
+  streamEvents: Counter<'stage'>;
   reconcileDuration: Histogram;
 }
 
@@ -28,6 +30,7 @@ export function createTelemetry(options: { defaultMetrics?: boolean } = {}): Tel
     }),
     queryDuration: new Histogram({ name: 'strata_query_duration_seconds', help: 'Query time by route', labelNames: ['route'], registers, buckets: [0.001, 0.005, 0.02, 0.05, 0.15, 0.5, 1, 3, 10, 30] }),
     cacheRequests: new Counter({ name: 'strata_cache_requests_total', help: 'Query cache lookups by result', labelNames: ['result'], registers }),
+    streamEvents: new Counter({ name: 'strata_stream_events_total', help: 'Events the speed layer made durable, by stage: folded (deltas inserted), archived (Parquet files stored)', labelNames: ['stage'], registers }),
     consumerLag: new Gauge({ name: 'strata_consumer_lag_events', help: 'Events in the log not yet committed by the speed layer', registers }),
     reconcileDuration: new Histogram({ name: 'strata_reconcile_duration_seconds', help: 'Time to reconcile one hour', registers }),
   };

@@ -10,6 +10,7 @@ import type { Telemetry } from '../../infra/telemetry';
 import { resolveTenant } from '../tenant';
 import { StrataError } from '../../core/errors';
 import { OlapQueryError } from '../../infra/olap/errors';
+import { asOlapUnavailable } from '../olap-errors';
 
 export interface MetricsDeps {
   olap: OlapStore;
@@ -55,10 +56,6 @@ function asServingError(err: unknown): unknown {
   if (err instanceof OlapQueryError && err.type === 'TIMEOUT_EXCEEDED') {
     return new StrataError('STRATA_QUERY_TIMEOUT', `the query ran past ${QUERY_TIMEOUT_MS / 1000} s and was cancelled; ask for a shorter window or a coarser granularity`);
   }
-  if (err instanceof OlapQueryError || err instanceof StrataError) return err;
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EPIPE') {
-    return new StrataError('STRATA_UNAVAILABLE', 'the OLAP store is unreachable; retry shortly');
-  }
-  return err;
+  if (err instanceof OlapQueryError) return err;
+  return asOlapUnavailable(err);
 }

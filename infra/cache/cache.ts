@@ -4,6 +4,10 @@
 export interface Cache {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Several values in one round trip, in the order asked; undefined where a key is missing. */
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+  /** Several entries with one TTL, in one round trip. */
+  setMany(entries: readonly (readonly [key: string, value: string])[], ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
   /**
    * Takes a short lock for cross-process single-flight; false when another holder has it.

@@ -47,6 +47,18 @@ export function cacheContract(name: string, make: () => Promise<Cache>, options:
       await expect(cache.delete(k)).resolves.toBeUndefined();
     });
 
+    it('gets and sets many at once, in the order asked', async () => {
+      const [a, b, c] = [key('many-a'), key('many-b'), key('many-c')];
+      await cache.set(b, 'single', 60_000);
+      expect(await cache.getMany([a, b, c])).toEqual([undefined, 'single', undefined]);
+      await cache.setMany([[a, 'one'], [c, '']], 60_000);
+      expect(await cache.getMany([c, b, a, c])).toEqual(['', 'single', 'one', '']);
+      expect(await cache.getMany([])).toEqual([]);
+      await expect(cache.setMany([], 60_000)).resolves.toBeUndefined();
+      await cache.setMany([[b, 'short-lived']], 300);
+      await waitFor(async () => (await cache.getMany([b]))[0] === undefined, 3_000);
+    });
+
     it('keeps an empty string apart from a missing key', async () => {
       const k = key('empty');
       await cache.set(k, '', 60_000);

@@ -40,30 +40,47 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
     bytes -= entry.bytes;
   };
 
+  const get = (key: string): string | undefined => {
+    const entry = entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= now()) {
+      remove(key);
+      return undefined;
+    }
+    entries.delete(key);
+    entries.set(key, entry);
+    return entry.value;
+  };
+
+  const set = (key: string, value: string, ttlMs: number): void => {
+    remove(key);
+    const size = (key.length + value.length) * 2;
+    if (size > maxBytes) return;
+    entries.set(key, { value, expiresAt: now() + ttlMs, bytes: size });
+    bytes += size;
+    for (const oldest of entries.keys()) {
+      if (entries.size <= maxEntries && bytes <= maxBytes) break;
+      remove(oldest);
+    }
+  };
+
   return {
     async get(key) {
-      const entry = entries.get(key);
-      if (entry === undefined) return undefined;
-      if (entry.expiresAt <= now()) {
-        remove(key);
-        return undefined;
-      }
-      entries.delete(key);
-      entries.set(key, entry);
-      return entry.value;
+      return get(key);
     },
 
     async set(key, value, ttlMs) {
       checkTtl(ttlMs);
-      remove(key);
-      const size = (key.length + value.length) * 2;
-      if (size > maxBytes) return;
-      entries.set(key, { value, expiresAt: now() + ttlMs, bytes: size });
-      bytes += size;
-      for (const oldest of entries.keys()) {
-        if (entries.size <= maxEntries && bytes <= maxBytes) break;
-        remove(oldest);
-      }
+      set(key, value, ttlMs);
+    },
+
+    async getMany(keys) {
+      return keys.map(get);
+    },
+
+    async setMany(list, ttlMs) {
+      checkTtl(ttlMs);
+      for (const [key, value] of list) set(key, value, ttlMs);
     },
 
     async delete(key) {

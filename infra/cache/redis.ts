@@ -83,6 +83,25 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
       await run('set', () => redis.set(valueKey(key), value, 'PX', ttlMs));
     },
 
+    async getMany(keys) {
+      if (keys.length === 0) return [];
+      const values = await run('getMany', () => redis.mget(keys.map(valueKey)));
+      return values.map((v) => v ?? undefined);
+    },
+
+    async setMany(list, ttlMs) {
+      checkTtl(ttlMs);
+      if (list.length === 0) return;
+      // A pipeline, not MSET: MSET takes no TTL, and a pipeline is still one round trip.
+      const results = await run('setMany', () => {
+        const pipeline = redis.pipeline();
+        for (const [key, value] of list) pipeline.set(valueKey(key), value, 'PX', ttlMs);
+        return pipeline.exec();
+      });
+      const failed = results?.find(([err]) => err !== null)?.[0];
+      if (failed) throw new StrataError('STRATA_UNAVAILABLE', `redis cache setMany failed: ${failed.message}`);
+    },
+
     async delete(key) {
       await run('delete', () => redis.del(valueKey(key)));
     },
