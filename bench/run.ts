@@ -2,13 +2,24 @@
  * `npm run bench`: every benchmark in one run; prints a summary and writes bench/results/latest.json.
  * Timing targets live here, not in tests, so that tests never flake on a noisy machine.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { servicesDown, servicesUp } from '../infra/services/index';
+import { distributedEnv, startRole } from './distributed';
+import { type FreshnessResult, measureFreshness } from './freshness';
 import { type LoadResult, benchIngest } from './ingest';
+import { freePort, startNode, type Running } from './processes';
+import { benchStages } from './stages';
+import { benchSustained } from './sustained';
+
+const FRESHNESS = { eventsPerSecond: 5_000, seconds: 30, p95TargetMs: 5_000 };
+const SUSTAINED = { floor: 50_000, target: 100_000, seconds: 60 };
 
 async function main(): Promise<void> {
   const started = new Date();
   console.log(`strata bench on ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+
   console.log('ingest: baseline node:http and strata embedded, alternating, 3 rounds; 32 connections × 10 s, 100 events per body');
   const row = (name: string, r: LoadResult) =>
     console.log(`  ${name.padEnd(16)} ${String(r.events_per_s).padStart(9)} events/s   p99 ${String(r.p99_ms).padStart(5)} ms   non-2xx ${r.non_2xx}   errors ${r.errors}`);
@@ -19,15 +30,69 @@ async function main(): Promise<void> {
   row('median baseline', ingest.baseline);
   row('median strata', ingest.strata);
   console.log(`  ratio            ${ingest.ratio} (median strata ÷ median baseline; the floor is 0.3)`);
+
+  console.log('stages: µs per event, each stage alone on one thread');
+  const stages = await benchStages();
+  console.log(`  ${Object.entries(stages).map(([k, v]) => `${k} ${v}`).join('   ')}   total ${round2(Object.values(stages).reduce((a, b) => a + b, 0))}`);
+
+  console.log(`freshness: ack → counted by a query, under a steady ${FRESHNESS.eventsPerSecond} events/s, ${FRESHNESS.seconds} s (p95 target ≤ ${FRESHNESS.p95TargetMs} ms)`);
+  const freshRow = (mode: string, r: FreshnessResult) =>
+    console.log(`  ${mode.padEnd(12)} p50 ${r.p50_ms} ms   p95 ${r.p95_ms} ms   max ${r.max_ms} ms   (${r.probes} probes, background ${r.background_events_per_s} events/s)   ${r.p95_ms <= FRESHNESS.p95TargetMs ? 'ok' : 'MISSED'}`);
+  const freshness = {
+    embedded: await withEmbedded((s) => measureFreshness(s, FRESHNESS.eventsPerSecond, FRESHNESS.seconds)),
+    distributed: await withDistributed((s) => measureFreshness(s, FRESHNESS.eventsPerSecond, FRESHNESS.seconds)),
+  };
+  freshRow('embedded', freshness.embedded);
+  freshRow('distributed', freshness.distributed);
+
+  console.log(`sustained: ingest + speed layer + archive, embedded, open-loop for ${SUSTAINED.seconds} s (floor ${SUSTAINED.floor}, target ${SUSTAINED.target} events/s)`);
+  const sustained = [];
+  for (const rate of [SUSTAINED.floor, SUSTAINED.target]) {
+    const r = await benchSustained(rate, SUSTAINED.seconds);
+    sustained.push(r);
+    const worst = Math.max(...r.backlog.map((b) => b.folded_behind));
+    console.log(`  offered ${rate}: acked ${r.acked_events_per_s} events/s   p99 ${r.p99_ms} ms   folded backlog max ${worst}, end ${r.backlog.at(-1)?.folded_behind ?? 'n/a'}   caught up ${r.catch_up_s} s after   ${r.held ? 'held' : 'NOT held'}`);
+  }
+
   const results = {
     started_at: started.toISOString(),
     machine: { cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
-    ingest,
+    ingest, stages, freshness, sustained,
   };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
   console.log('wrote bench/results/latest.json');
 }
+
+async function withEmbedded<T>(f: (strata: Running) => Promise<T>): Promise<T> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'strata-bench-'));
+  const port = await freePort();
+  const strata = await startNode('bin/strata.mjs', ['start'], { STRATA_PORT: String(port), STRATA_DATA_DIR: dataDir, STRATA_LOG_LEVEL: 'warn' }, `http://127.0.0.1:${port}`, '/healthz');
+  try {
+    return await f(strata);
+  } finally {
+    await strata.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** `strata api` and `strata stream` on the real services, which are started if needed and stopped if started here. */
+async function withDistributed<T>(f: (api: Running) => Promise<T>): Promise<T> {
+  const up = await servicesUp(['kafka', 'clickhouse', 'redis', 's3'], (line) => console.log(`  [services] ${line}`));
+  const env = distributedEnv(up.endpoints);
+  const roles: Running[] = [];
+  try {
+    const api = await startRole('api', env);
+    roles.push(api);
+    roles.push(await startRole('stream', env));
+    return await f(api);
+  } finally {
+    await Promise.all(roles.map((r) => r.stop()));
+    await servicesDown(up.started);
+  }
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
 
 main().catch((err: unknown) => {
   console.error(err);

@@ -47,8 +47,9 @@ export interface SpeedLayerOptions {
 export interface FlushReport {
   events: number;
   rows: number;
-  /** Archive files written by this flush (0 between archive flushes). */
+  /** Archive files written by this flush, and the events in them (0 between archive flushes). */
   files: number;
+  archivedEvents: number;
   oldestReceivedAt: number;
   newestReceivedAt: number;
   flushedAt: number;
@@ -100,11 +101,11 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
     if (options.enrichment) fold.setProfiledTenants(await options.enrichment.tenants());
   };
 
-  const writeArchive = async (chunks: Awaited<ReturnType<FoldThread['drain']>>['archive']): Promise<number> => {
+  const writeArchive = async (chunks: Awaited<ReturnType<FoldThread['drain']>>['archive']): Promise<WrittenFile[]> => {
     const files: WrittenFile[] = [];
     for (const chunk of chunks) files.push(await writer.write(chunk));
     await recordArchiveFiles(olap, files, seq);
-    return files.length;
+    return files;
   };
 
   /** Inserts what the fold holds; on archive flushes, writes the files and commits. */
@@ -124,7 +125,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
       rows += delta.count;
       await olap.insertJsonEachRow(delta.table, asBuffer(delta.body));
     }
-    let files = 0;
+    let files: WrittenFile[] = [];
     if (archiveDue) {
       files = await writeArchive(drained.archive);
       unarchived = new Map();
@@ -138,8 +139,9 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
         logger.warn({ err }, 'speed layer could not commit positions; a later commit will');
       }
     }
-    if (drained.events > 0) {
-      options.onFlush?.({ events: drained.events, rows, files, oldestReceivedAt: drained.oldest, newestReceivedAt: drained.newest, flushedAt: Date.now() });
+    if (drained.events > 0 || files.length > 0) {
+      const archivedEvents = files.reduce((n, f) => n + f.events, 0);
+      options.onFlush?.({ events: drained.events, rows, files: files.length, archivedEvents, oldestReceivedAt: drained.oldest, newestReceivedAt: drained.newest, flushedAt: Date.now() });
     }
   };
 

@@ -5,26 +5,14 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { distributedEnv } from '../bench/distributed';
 import { freePort, startNode, type Running } from '../bench/processes';
 import { call, eventually, post } from './support/http';
 import { seedCalls } from './support/seed-calls';
 
 const services = inject('services');
 const run = randomBytes(4).toString('hex');
-const env: NodeJS.ProcessEnv = {
-  STRATA_KAFKA_BROKERS: services.kafkaBrokers.join(','),
-  STRATA_KAFKA_TOPIC: `events-${run}`,
-  STRATA_CLICKHOUSE_URL: services.clickhouseUrl,
-  STRATA_CLICKHOUSE_DATABASE: `strata_e2e_${run}`,
-  STRATA_REDIS_URL: services.redisUrl,
-  STRATA_S3_ENDPOINT: services.s3Endpoint,
-  STRATA_S3_BUCKET: `strata-e2e-${run}`,
-  STRATA_S3_REGION: services.s3Region,
-  STRATA_S3_FORCE_PATH_STYLE: 'true',
-  STRATA_S3_ACCESS_KEY_ID: services.s3AccessKeyId,
-  STRATA_S3_SECRET_ACCESS_KEY: services.s3SecretAccessKey,
-  STRATA_LOG_LEVEL: 'warn',
-};
+const env = distributedEnv(services, `e2e${run}`);
 
 let api: Running;
 let stream: Running;
