@@ -5,7 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { distributedEnv } from '../bench/distributed';
+import { distributedEnv, startRole } from '../bench/distributed';
+import { pipelineCounts } from '../bench/scrape';
+import { createS3ObjectStore } from '../infra/objectstore/s3';
+import { queryArchive } from './support/archive';
 import { freePort, startNode, type Running } from '../bench/processes';
 import { call, eventually, post } from './support/http';
 import { seedCalls } from './support/seed-calls';
@@ -48,6 +51,49 @@ describe('distributed: two API processes share one log and one store', () => {
       await second.stop();
     }
   });
+});
+
+describe('distributed: two stream processes in one consumer group', () => {
+  it('share the partitions, and the totals and the archive still add up', async () => {
+    const second = await startRole('stream', env);
+    const streams = [stream, second];
+    try {
+      // Until both report folded events, the group is still rebalancing (and may replay warm-up events).
+      await eventually(async () => {
+        await post(`${api.url}/v1/events`, Array.from({ length: 40 }, (_, i) => ({ event: 'warm', user_id: `w${i}` })), { 'strata-tenant': 'warmup' });
+        const folded = await Promise.all(streams.map(async (s) => (await pipelineCounts(s.url)).folded));
+        return folded.every((n) => n > 0) ? folded : undefined;
+      }, 'both stream processes to own partitions', 90_000);
+
+      const tenant = { 'strata-tenant': `pair${run}` };
+      const sent = 600;
+      for (let b = 0; b < sent / 100; b++) {
+        const reply = await post(`${api.url}/v1/events`, Array.from({ length: 100 }, (_, i) => ({ event: 'page_view', user_id: `u${b * 100 + i}` })), tenant);
+        expect(reply.status).toBe(200);
+      }
+      const total = await eventually(async () => {
+        const reply = await call<{ value: number }>(`${api.url}/v1/metrics?name=events&range=1h&granularity=all`, { headers: tenant });
+        return reply.body.value === sent ? reply.body.value : undefined;
+      }, 'every event to be counted once', 60_000);
+      expect(total).toBe(sent);
+      const objects = await createS3ObjectStore({
+        endpoint: services.s3Endpoint, bucket: String(env.STRATA_S3_BUCKET), region: services.s3Region, forcePathStyle: true,
+        accessKeyId: services.s3AccessKeyId, secretAccessKey: services.s3SecretAccessKey,
+      });
+      try {
+        const rows = await eventually(async () => {
+          const found = await queryArchive<{ events: number; distinct_ids: number }>(objects, `raw/tenant=${tenant['strata-tenant']}/`,
+            'SELECT count(*)::INTEGER AS events, count(DISTINCT event_id)::INTEGER AS distinct_ids FROM archive');
+          return found[0]?.events === sent ? found : undefined;
+        }, 'the archive to hold every event', 60_000);
+        expect(rows).toEqual([{ events: sent, distinct_ids: sent }]);
+      } finally {
+        await objects.close();
+      }
+    } finally {
+      await second.stop();
+    }
+  }, 240_000);
 });
 
 describe('distributed: configuration', () => {

@@ -20,13 +20,22 @@ export interface KafkaSubscribeParams {
   options: SubscribeOptions;
 }
 
+/**
+ * The Kafka group id of a logical group on a topic. Kafka groups are not scoped by topic: two
+ * deployments (or test runs) whose `speed` groups shared one id would rebalance together, and a
+ * member killed in one would stall every join in the other until its session expired.
+ */
+export function kafkaGroupId(topic: string, group: string): string {
+  return `${topic}.${group}`;
+}
+
 /** Joins the group and resolves once this member has its partitions. */
 export async function subscribeKafka(params: KafkaSubscribeParams): Promise<Subscription> {
   const { kafka, admin, topic, partitions, logger, options } = params;
   const { group, onBatch, from = 'earliest' } = options;
   const ends = from === 'latest' ? await uncommittedEnds(admin, group, topic) : new Map<number, string>();
   const consumer = kafka.consumer({
-    groupId: group,
+    groupId: kafkaGroupId(topic, group),
     allowAutoTopicCreation: false,
     maxBytesPerPartition: 4 << 20,
     // A fetch returns as soon as data arrives; this bounds only an idle long poll, which
@@ -119,7 +128,7 @@ export async function subscribeKafka(params: KafkaSubscribeParams): Promise<Subs
  * appended in between; so the ends of the partitions the group never committed are read first.
  */
 async function uncommittedEnds(admin: Admin, group: string, topic: string): Promise<Map<number, string>> {
-  const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  const [committed] = await admin.fetchOffsets({ groupId: kafkaGroupId(topic, group), topics: [topic] });
   const missing = new Set((committed?.partitions ?? []).filter((p) => Number(p.offset) < 0).map((p) => p.partition));
   const ends = await admin.fetchTopicOffsets(topic);
   return new Map(ends.filter((e) => missing.has(e.partition)).map((e) => [e.partition, e.high]));

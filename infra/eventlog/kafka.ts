@@ -7,7 +7,7 @@ import { CompressionTypes, Kafka, Partitioners, logLevel, type Admin, type LogEn
 import { pino, type Logger } from 'pino';
 import { StrataError } from '../../core/errors';
 import type { EventLog, LogMessage, SubscribeOptions, Subscription } from './eventlog';
-import { subscribeKafka } from './kafka-subscription';
+import { kafkaGroupId, subscribeKafka } from './kafka-subscription';
 import { partitionFor } from './partition';
 
 export interface KafkaLogOptions {
@@ -87,7 +87,7 @@ export async function createKafkaLog(options: KafkaLogOptions): Promise<EventLog
   }
 
   async function lag(group: string): Promise<number> {
-    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const [committed] = await admin.fetchOffsets({ groupId: kafkaGroupId(topic, group), topics: [topic] });
     const positions = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     const ends = await admin.fetchTopicOffsets(topic);
     // -1 means the group never committed this partition: all of it is lag.
