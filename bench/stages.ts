@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { BUILT_IN_DIMENSIONS, CUBES } from '../core/dimensions';
+import { BUILT_IN_DIMENSIONS, CUBES, OTHER_VALUE } from '../core/dimensions';
 import { type NormalizedEvent, decodeEvents, encodeEvents, normalizeEvent } from '../core/event';
 import { dimensionValue, revenueMicros, speedInputTable } from '../core/rollups';
 import { createLocalLog } from '../infra/eventlog/local-log';
@@ -17,7 +17,7 @@ import { ensureRollupSchema } from '../infra/olap/schema';
 import { createArchiveBuffer } from '../stream/archive/archive-buffer';
 import { createParquetWriter } from '../stream/archive/parquet-writer';
 import { createBucketFold } from '../stream/buckets';
-import { createDictionary } from '../stream/dictionary';
+import { OTHER_ID, createDictionary } from '../stream/dictionary';
 import { createSessionTracker } from '../stream/sessions';
 import { makeBodies } from './events';
 
@@ -66,9 +66,11 @@ export async function benchStages(): Promise<StageCosts> {
       const archive = createArchiveBuffer();
       const decided: string[][] = [];
       const [, bucket] = await time(() => decoded.forEach((event) => {
-        const values = BUILT_IN_DIMENSIONS.map((d, i) => dictionary.decide(event.tenant, i, dimensionValue(event, d)));
+        const values = BUILT_IN_DIMENSIONS.map((d) => dimensionValue(event, d));
+        const ids = values.map((value, i) => dictionary.decide(event.tenant, i, value));
+        ids.forEach((id, i) => id === OTHER_ID && (values[i] = OTHER_VALUE));
         decided.push(values);
-        fold.add(event, values, event.user_id !== null && sessions.isStart(event.tenant, event.user_id, event.timestamp));
+        fold.add(event, values, ids, event.user_id !== null && sessions.isStart(event.tenant, event.user_id, event.timestamp));
       }));
       const [, flush] = await time(async () => {
         for (const [cube, rows] of fold.drain()) {

@@ -29,7 +29,7 @@ describe('bucket fold', () => {
       const stream = [...events, ...events.filter((_, i) => (i + seed) % 7 === 0)]; // duplicates
       stream.sort((a, b) => ((a.event_id.length * 31 + seed) % 5) - ((b.event_id.length * 17) % 5)); // reorder
       const fold = createBucketFold(CUBES);
-      stream.forEach((e, i) => fold.add(e, valuesOf(e), i % 3 === 0));
+      stream.forEach((e, i) => fold.add(e, valuesOf(e), valuesOf(e), i % 3 === 0));
       const geo = CUBES.find((c) => c.name === 'geo_device');
       const rows = fold.drain().get(geo!) ?? [];
 
@@ -59,7 +59,7 @@ describe('bucket fold', () => {
   it('starts afresh after a drain', () => {
     const fold = createBucketFold(CUBES);
     const e = event(1, 0, 'u', 'US');
-    fold.add(e, valuesOf(e), true);
+    fold.add(e, valuesOf(e), valuesOf(e), true);
     expect(fold.pending).toBe(1);
     fold.drain();
     expect(fold.pending).toBe(0);

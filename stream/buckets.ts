@@ -33,9 +33,11 @@ export interface SpeedDeltaRow {
 export interface BucketFold {
   /**
    * Folds one event. `values` are its dimension values as decided (enriched, capped), in
-   * BUILT_IN_DIMENSIONS order; `sessionStart` says whether it starts a session.
+   * BUILT_IN_DIMENSIONS order, and `keys` stand for them in cell keys: anything that identifies
+   * a value within its tenant and dimension (the dictionary's ids, which are short where values
+   * such as page URLs are long and costly to hash). `sessionStart` says whether it starts a session.
    */
-  add(event: NormalizedEvent, values: readonly string[], sessionStart: boolean): void;
+  add(event: NormalizedEvent, values: readonly string[], keys: readonly (string | number)[], sessionStart: boolean): void;
   /** Number of events folded since the last drain. */
   readonly pending: number;
   /** Returns the accumulated deltas per cube and starts afresh. */
@@ -53,7 +55,7 @@ export function createBucketFold(cubes: readonly Cube[]): BucketFold {
   const positions = cubes.map((cube) => cube.dimensions.map((d) => BUILT_IN_DIMENSIONS.indexOf(d)));
 
   return {
-    add(event, values, sessionStart) {
+    add(event, values, keys, sessionStart) {
       const minute = minuteOf(event);
       const weight = event.sample_weight;
       const revenue = revenueMicros(event) * weight;
@@ -62,7 +64,7 @@ export function createBucketFold(cubes: readonly Cube[]): BucketFold {
       for (let c = 0; c < cubes.length; c++) {
         const picks = positions[c] as number[];
         let key = prefix;
-        for (let i = 0; i < picks.length; i++) key += SEP + (values[picks[i] as number] as string);
+        for (let i = 0; i < picks.length; i++) key += SEP + (keys[picks[i] as number] as string | number);
         const byKey = cells[c] as Map<string, Cell>;
         let cell = byKey.get(key);
         if (!cell) {

@@ -7,12 +7,12 @@
  * waits; everything after it queues behind, so a drain still covers exactly what was sent before it.
  */
 import { parentPort } from 'node:worker_threads';
-import { BUILT_IN_DIMENSIONS, CUBES } from '../core/dimensions';
+import { BUILT_IN_DIMENSIONS, CUBES, OTHER_VALUE } from '../core/dimensions';
 import { type NormalizedEvent, decodeEvents } from '../core/event';
 import { dimensionValue, revenueMicros, speedInputTable } from '../core/rollups';
 import { createArchiveBuffer } from './archive/archive-buffer';
 import { createBucketFold } from './buckets';
-import { createDictionary } from './dictionary';
+import { OTHER_ID, createDictionary } from './dictionary';
 import { type Profile, createProfileCache } from './enrichment/profile-cache';
 import type { FoldReply, FoldRequest, ProfileLookup } from './fold-protocol';
 import { SESSION_GAP_MS, createSessionTracker } from './sessions';
@@ -82,11 +82,16 @@ async function onRecords(request: Extract<FoldRequest, { type: 'records' }>): Pr
   }
   await Promise.all([...wanted].map(([tenant, users]) => lookup(tenant, [...users])));
 
+  const ids = new Array<number>(DIMENSIONS);
   for (const { event, offset, values } of decoded) {
     profiles.fill(event.tenant, event.user_id, values);
-    for (let d = 0; d < DIMENSIONS; d++) values[d] = dictionary.decide(event.tenant, d, values[d] as string);
+    for (let d = 0; d < DIMENSIONS; d++) {
+      const id = dictionary.decide(event.tenant, d, values[d] as string);
+      if (id === OTHER_ID) values[d] = OTHER_VALUE;
+      ids[d] = id;
+    }
     const start = event.user_id !== null && sessions.isStart(event.tenant, event.user_id, event.timestamp);
-    fold.add(event, values, start);
+    fold.add(event, values, ids, start);
     archive.add(event, request.partition, offset, values, revenueMicros(event));
     if (event.received_at < oldest) oldest = event.received_at;
     if (event.received_at > newest) newest = event.received_at;

@@ -16,25 +16,32 @@ export interface SessionTracker {
 }
 
 export function createSessionTracker(): SessionTracker {
-  const lastSeen = new Map<string, number>();
+  // Per tenant, each user's latest event time: no key is built per event.
+  const byTenant = new Map<string, Map<string, number>>();
   return {
     isStart(tenant, userId, timestamp) {
-      const key = tenant + '\u0000' + userId;
-      const last = lastSeen.get(key);
+      let lastSeen = byTenant.get(tenant);
+      if (!lastSeen) byTenant.set(tenant, (lastSeen = new Map()));
+      const last = lastSeen.get(userId);
       if (last === undefined || timestamp - last > SESSION_GAP_MS) {
-        lastSeen.set(key, timestamp);
+        lastSeen.set(userId, timestamp);
         return true;
       }
       // An event older than the latest one seen is inside a known stretch of activity or before
       // it; which, only the batch layer can tell. It is not counted as a start here.
-      if (timestamp > last) lastSeen.set(key, timestamp);
+      if (timestamp > last) lastSeen.set(userId, timestamp);
       return false;
     },
     sweep(horizon) {
-      for (const [key, last] of lastSeen) if (last < horizon) lastSeen.delete(key);
+      for (const [tenant, lastSeen] of byTenant) {
+        for (const [user, last] of lastSeen) if (last < horizon) lastSeen.delete(user);
+        if (lastSeen.size === 0) byTenant.delete(tenant);
+      }
     },
     get size() {
-      return lastSeen.size;
+      let n = 0;
+      for (const lastSeen of byTenant.values()) n += lastSeen.size;
+      return n;
     },
   };
 }

@@ -53,6 +53,8 @@ export function createArchiveBuffer(): ArchiveBuffer {
   let ranges = new Map<number, [number, number]>();
   let pending = 0;
   const encoder = new TextEncoder();
+  // Consecutive events mostly share a group: the last one is kept at hand rather than keyed again.
+  let last: Columns | undefined;
 
   return {
     noteRecord(partition, offset) {
@@ -65,11 +67,15 @@ export function createArchiveBuffer(): ArchiveBuffer {
     },
     add(event, partition, offset, values, revenueMicros) {
       const hour = floorTo(event.timestamp, HOUR_MS);
-      const key = `${event.tenant}\u0000${hour}\u0000${partition}`;
-      let group = groups.get(key);
-      if (!group) {
-        group = emptyColumns(event.tenant, hour, partition);
-        groups.set(key, group);
+      let group = last;
+      if (!group || group.hour !== hour || group.partition !== partition || group.tenant !== event.tenant) {
+        const key = `${event.tenant}\u0000${hour}\u0000${partition}`;
+        group = groups.get(key);
+        if (!group) {
+          group = emptyColumns(event.tenant, hour, partition);
+          groups.set(key, group);
+        }
+        last = group;
       }
       group.event_id.push(event.event_id);
       group.event.push(event.event);
@@ -97,6 +103,7 @@ export function createArchiveBuffer(): ArchiveBuffer {
         });
       }
       groups = new Map();
+      last = undefined;
       ranges = new Map();
       pending = 0;
       return chunks;
