@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import type { NormalizedEvent } from '../../core/event';
+import { createArchiveBuffer } from './archive-buffer';
+
+const hour = Date.parse('2026-11-27T10:00:00Z');
+const event = (id: string, tenant: string, timestamp: number): NormalizedEvent => ({
+  event_id: id, event: 'page_view', timestamp, tenant, user_id: null, received_at: timestamp, sample_weight: 1, properties: { revenue: 1.5 },
+});
+const values = ['page_view', 'US', '(none)', '(none)', '(none)'];
+
+describe('archive buffer', () => {
+  it('groups by tenant, event hour and partition, each named by its partition\'s whole range', () => {
+    const buffer = createArchiveBuffer();
+    buffer.noteRecord(0, 7);
+    buffer.add(event('a', 't1', hour + 5), 0, 7, values, 1_500_000);
+    buffer.add(event('b', 't1', hour - 1), 0, 7, values, 0); // the hour before
+    buffer.noteRecord(0, 9);
+    buffer.add(event('c', 't2', hour + 9), 0, 9, values, 0);
+    buffer.noteRecord(1, 3); // a record with no decodable events still bounds the range
+    expect(buffer.pending).toBe(3);
+    const chunks = buffer.drain().map(({ body, ...rest }) => ({ ...rest, columns: JSON.parse(new TextDecoder().decode(body)) as Record<string, unknown> }));
+    expect(chunks.map(({ tenant, hour: h, partition, firstOffset, lastOffset, events }) => ({ tenant, h, partition, firstOffset, lastOffset, events }))).toEqual([
+      { tenant: 't1', h: hour, partition: 0, firstOffset: 7, lastOffset: 9, events: 1 },
+      { tenant: 't1', h: hour - 3_600_000, partition: 0, firstOffset: 7, lastOffset: 9, events: 1 },
+      { tenant: 't2', h: hour, partition: 0, firstOffset: 7, lastOffset: 9, events: 1 },
+    ]);
+    expect(chunks[0]?.columns).toMatchObject({ event_id: ['a'], revenue: ['1.500000'], offset: [7], dims: [['page_view'], ['US'], ['(none)'], ['(none)'], ['(none)']], properties: [{ revenue: 1.5 }] });
+    expect(buffer.pending).toBe(0);
+    expect(buffer.drain()).toEqual([]);
+  });
+});
