@@ -41,6 +41,10 @@ export async function subscribeKafka(params: KafkaSubscribeParams): Promise<Subs
     // A fetch returns as soon as data arrives; this bounds only an idle long poll, which
     // stop() must wait out (kafkajs' 5 s default made every stop take 5 s).
     maxWaitTimeInMs: 500,
+    // A member that dies holds its partitions until its session expires (kafkajs' default 30 s);
+    // a crashed stream process should be replaced sooner. Heartbeats go out every 3 s.
+    sessionTimeout: 15_000,
+    heartbeatInterval: 3_000,
     // A thrown error never reaches kafkajs (see eachBatch); this covers its own faults.
     retry: { retries: 5 },
   });
