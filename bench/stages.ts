@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { BUILT_IN_DIMENSIONS, CUBES, OTHER_VALUE } from '../core/dimensions';
 import { type NormalizedEvent, decodeEvents, encodeEvents, normalizeEvent } from '../core/event';
-import { dimensionValue, revenueMicros, speedInputTable } from '../core/rollups';
+import { dimensionValue, revenueMicros, speedInputColumns, speedInputTable } from '../core/rollups';
 import { createLocalLog } from '../infra/eventlog/local-log';
 import { createFsObjectStore } from '../infra/objectstore/fs';
 import { createChdbStore } from '../infra/olap/chdb';
 import { ensureRollupSchema } from '../infra/olap/schema';
 import { createArchiveBuffer } from '../stream/archive/archive-buffer';
 import { createParquetWriter } from '../stream/archive/parquet-writer';
-import { createBucketFold } from '../stream/buckets';
+import { createBucketFold, speedInputValues } from '../stream/buckets';
 import { OTHER_ID, createDictionary } from '../stream/dictionary';
 import { createSessionTracker } from '../stream/sessions';
 import { makeBodies } from './events';
@@ -74,7 +74,8 @@ export async function benchStages(): Promise<StageCosts> {
       }));
       const [, flush] = await time(async () => {
         for (const [cube, rows] of fold.drain()) {
-          await olap.insertJsonEachRow(speedInputTable(cube), Buffer.from(rows.map((row) => `${JSON.stringify(row)}\n`).join('')));
+          const body = Buffer.from(rows.map((row) => `${JSON.stringify(speedInputValues(cube, row))}\n`).join(''));
+          await olap.insertRows(speedInputTable(cube), body, 'JSONCompactEachRow', speedInputColumns(cube));
         }
       });
       const [, archiveCost] = await time(async () => {

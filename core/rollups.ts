@@ -10,6 +10,10 @@ import { MINUTE_MS, floorTo } from './time';
 export const speedRollupTable = (cube: Cube): string => `rollup_speed_${cube.name}`;
 export const speedInputTable = (cube: Cube): string => `rollup_speed_${cube.name}_in`;
 
+/** The input table's columns, in the order speedInputRow gives their values. */
+export const speedInputColumns = (cube: Cube): string[] =>
+  ['tenant', 'minute', ...cube.dimensions, 'events', 'sessions', 'revenue', 'user_ids'];
+
 /** Value of a dimension on an event: the event name, or a scalar property, else `(none)`. */
 export function dimensionValue(event: NormalizedEvent, dimension: Dimension): string {
   if (dimension === 'event') return event.event;

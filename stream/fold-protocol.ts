@@ -28,8 +28,8 @@ export interface ProfileLookup {
 export interface FoldReply {
   id: number;
   events: number;
-  /** Per cube, the input table its deltas go to, the rows as JSONEachRow bytes, and how many. */
-  rows: { table: string; body: Uint8Array; count: number }[];
+  /** Per cube, the input table its deltas go to, the rows as JSONCompactEachRow bytes in `columns` order, and how many. */
+  rows: { table: string; columns: string[]; body: Uint8Array; count: number }[];
   /** Archive files to write; empty unless the drain asked for the archive. */
   archive: ArchiveChunk[];
   /** Dictionary values admitted since the last drain: saved before any row that uses them. */

@@ -9,9 +9,9 @@
 import { parentPort } from 'node:worker_threads';
 import { BUILT_IN_DIMENSIONS, CUBES, OTHER_VALUE } from '../core/dimensions';
 import { type NormalizedEvent, decodeEvents } from '../core/event';
-import { dimensionValue, revenueMicros, speedInputTable } from '../core/rollups';
+import { dimensionValue, revenueMicros, speedInputColumns, speedInputTable } from '../core/rollups';
 import { createArchiveBuffer } from './archive/archive-buffer';
-import { createBucketFold } from './buckets';
+import { createBucketFold, speedInputValues } from './buckets';
 import { OTHER_ID, createDictionary } from './dictionary';
 import { type Profile, createProfileCache } from './enrichment/profile-cache';
 import type { FoldReply, FoldRequest, ProfileLookup } from './fold-protocol';
@@ -104,8 +104,9 @@ function onDrain(request: Extract<FoldRequest, { type: 'drain' }>): void {
   // to the stores untouched.
   const rows = [...fold.drain()].map(([cube, cubeRows]) => ({
     table: speedInputTable(cube),
+    columns: speedInputColumns(cube),
     // TextEncoder gives each body its own memory; a small Buffer.from would share the pool slab.
-    body: encoder.encode(cubeRows.map((row) => `${JSON.stringify(row)}\n`).join('')),
+    body: encoder.encode(cubeRows.map((row) => `${JSON.stringify(speedInputValues(cube, row))}\n`).join('')),
     count: cubeRows.length,
   }));
   const chunks = request.archive ? archive.drain() : [];

@@ -41,12 +41,12 @@ function faulty(store: OlapStore): OlapStore & { failing: boolean; failures: num
   const wrapper = Object.create(store) as OlapStore & { failing: boolean; failures: number };
   wrapper.failing = false;
   wrapper.failures = 0;
-  wrapper.insertJsonEachRow = async (table, body) => {
+  wrapper.insertRows = async (table, body, format) => {
     if (wrapper.failing) {
       wrapper.failures++;
       throw new Error('injected insert failure');
     }
-    return store.insertJsonEachRow(table, body);
+    return store.insertRows(table, body, format);
   };
   return wrapper;
 }

@@ -17,6 +17,7 @@ import { createSequence, ensureManifestSchema, recordArchiveFiles } from './arch
 import { type ParquetWriter, type WrittenFile, createParquetWriter } from './archive/parquet-writer';
 import { createDictionaryStore } from './dictionary-store';
 import { type FoldThread, type LookupProfiles, startFoldThread } from './fold-thread';
+import type { FoldReply } from './fold-protocol';
 
 export interface Enrichment {
   lookup: LookupProfiles;
@@ -47,7 +48,10 @@ export interface SpeedLayerOptions {
 export interface FlushReport {
   events: number;
   rows: number;
-  /** Archive files written by this flush, and the events in them (0 between archive flushes). */
+  /**
+   * Archive files written, and the events in them. Deltas and files are reported apart: a report
+   * carries either events folded (files 0) or files archived (events 0).
+   */
   files: number;
   archivedEvents: number;
   oldestReceivedAt: number;
@@ -101,16 +105,43 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
     if (options.enrichment) fold.setProfiledTenants(await options.enrichment.tenants());
   };
 
-  const writeArchive = async (chunks: Awaited<ReturnType<FoldThread['drain']>>['archive']): Promise<WrittenFile[]> => {
+  /**
+   * Archive files are written off the flush chain, so that building 10 s of Parquet never holds up
+   * the deltas behind it; one write runs at a time, so commits land in order. A failure is kept
+   * for the next flush to throw, which recovers on the chain.
+   */
+  let archiving: Promise<void> = Promise.resolve();
+  let archiveBusy = false;
+  let archiveFailure: unknown;
+
+  const archive = async (chunks: FoldReply['archive'], covered: LogPositions): Promise<void> => {
     const files: WrittenFile[] = [];
     for (const chunk of chunks) files.push(await writer.write(chunk));
     await recordArchiveFiles(olap, files, seq);
-    return files;
+    try {
+      await subscription?.commit(covered);
+    } catch (err) {
+      // The deltas and files are in; only the bookmark is missing. A later commit stores later
+      // positions and supersedes this one, and until then a restart replays more (a bounded
+      // overcount). Rejoining here would only turn a rebalance into a storm of them.
+      logger.warn({ err }, 'speed layer could not commit positions; a later commit will');
+    }
+    if (files.length > 0) {
+      const archivedEvents = files.reduce((n, f) => n + f.events, 0);
+      const now = Date.now();
+      options.onFlush?.({ events: 0, rows: 0, files: files.length, archivedEvents, oldestReceivedAt: now, newestReceivedAt: now, flushedAt: now });
+    }
   };
 
-  /** Inserts what the fold holds; on archive flushes, writes the files and commits. */
+  /** Inserts what the fold holds; on archive flushes, starts writing the files, then commits. */
   const flushOnce = async (forceArchive: boolean): Promise<void> => {
-    const archiveDue = forceArchive || Date.now() - lastArchiveAt >= archiveIntervalMs || fold.pendingArchiveBytes >= maxPendingBytes;
+    if (forceArchive) await archiving; // a forced flush archives everything, after what is in flight
+    if (archiveFailure !== undefined) {
+      const err = archiveFailure;
+      archiveFailure = undefined;
+      throw err;
+    }
+    const archiveDue = !archiveBusy && (forceArchive || Date.now() - lastArchiveAt >= archiveIntervalMs || fold.pendingArchiveBytes >= maxPendingBytes);
     if (positions.size === 0 && !(archiveDue && unarchived.size > 0)) return;
     for (const [partition, next] of positions) unarchived.set(partition, next);
     positions = new Map();
@@ -123,26 +154,25 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
     for (const delta of drained.rows) {
       if (delta.count === 0) continue;
       rows += delta.count;
-      await olap.insertJsonEachRow(delta.table, asBuffer(delta.body));
+      await olap.insertRows(delta.table, asBuffer(delta.body), 'JSONCompactEachRow', delta.columns);
     }
-    let files: WrittenFile[] = [];
     if (archiveDue) {
-      files = await writeArchive(drained.archive);
       unarchived = new Map();
       lastArchiveAt = Date.now();
-      try {
-        await subscription?.commit(covered);
-      } catch (err) {
-        // The deltas and files are in; only the bookmark is missing. A later commit stores later
-        // positions and supersedes this one, and until then a restart replays more (a bounded
-        // overcount). Rejoining here would only turn a rebalance into a storm of them.
-        logger.warn({ err }, 'speed layer could not commit positions; a later commit will');
-      }
+      archiveBusy = true;
+      archiving = archive(drained.archive, covered)
+        .catch((err: unknown) => {
+          archiveFailure = err;
+        })
+        .finally(() => {
+          archiveBusy = false;
+        });
+      if (forceArchive) await archiving;
     }
-    if (drained.events > 0 || files.length > 0) {
-      const archivedEvents = files.reduce((n, f) => n + f.events, 0);
-      options.onFlush?.({ events: drained.events, rows, files: files.length, archivedEvents, oldestReceivedAt: drained.oldest, newestReceivedAt: drained.newest, flushedAt: Date.now() });
+    if (drained.events > 0) {
+      options.onFlush?.({ events: drained.events, rows, files: 0, archivedEvents: 0, oldestReceivedAt: drained.oldest, newestReceivedAt: drained.newest, flushedAt: Date.now() });
     }
+    if (forceArchive && archiveFailure !== undefined) throw archiveFailure;
   };
 
   /**
@@ -172,6 +202,8 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
 
   const recover = async (err: unknown): Promise<void> => {
     logger.error({ err }, 'speed layer flush failed; replaying from the last committed position');
+    await archiving; // its commit, if any, covers only durable files: it may land, and nothing after it
+    archiveFailure = undefined;
     await subscription?.stop().catch((stopErr: unknown) => logger.warn({ err: stopErr }, 'stopping the failed subscription'));
     subscription = undefined;
     await fold.close();

@@ -57,12 +57,12 @@ function chdbStore(engine: ChdbEngine, database: string): OlapStore {
       if (rows.length === 0) return;
       assertPlainName('Table', table);
       const payload = Buffer.from(`${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
-      await engine.insertJsonEachRow(`${database}.${table}`, payload).catch((err: unknown) => { throw toOlapError(err); });
+      await engine.insertRows(`${database}.${table}`, payload, 'JSONEachRow').catch((err: unknown) => { throw toOlapError(err); });
     },
-    async insertJsonEachRow(table, body) {
+    async insertRows(table, body, format, columns) {
       if (body.length === 0) return;
       assertPlainName('Table', table);
-      await engine.insertJsonEachRow(`${database}.${table}`, body).catch((err: unknown) => { throw toOlapError(err); });
+      await engine.insertRows(`${database}.${table}`, body, format, columns).catch((err: unknown) => { throw toOlapError(err); });
     },
     table: (name) => `${quoteIdentifier(database)}.${quoteIdentifier(name)}`,
     close: () => engine.release(),

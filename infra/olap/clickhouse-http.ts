@@ -73,10 +73,11 @@ function httpStore(client: ClickHouseClient, database: string): OlapStore {
       await client.insert({ table: `${quoteIdentifier(database)}.${quoteIdentifier(table)}`, values: [...rows], format: 'JSONEachRow' })
         .catch(rethrow(undefined));
     },
-    async insertJsonEachRow(table, body) {
+    async insertRows(table, body, format, columns) {
       if (body.length === 0) return;
       // exec sends the bytes as the body untouched; insert() would JSON-encode each chunk again.
-      const query = `INSERT INTO ${quoteIdentifier(database)}.${quoteIdentifier(table)} FORMAT JSONEachRow`;
+      const list = columns ? ` (${columns.map(quoteIdentifier).join(', ')})` : '';
+      const query = `INSERT INTO ${quoteIdentifier(database)}.${quoteIdentifier(table)}${list} FORMAT ${format}`;
       const result = await client.exec({ query, values: Readable.from([body]) }).catch(rethrow(undefined));
       // The reply must be read to the end, or its socket never returns to the pool.
       for await (const _chunk of result.stream) { /* drain */ }

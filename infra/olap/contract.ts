@@ -58,17 +58,19 @@ export function olapContract(name: string, make: () => Promise<OlapStore>): void
       expect(sum?.total).toBe(0.3);
     });
 
-    it('inserts JSONEachRow bytes as they are', async () => {
+    it('inserts JSONEachRow and JSONCompactEachRow bytes as they are', async () => {
       const t = tableName('raw');
       await store.exec(`CREATE TABLE ${store.table(t)} (id UInt32, s String, tags Array(String)) ENGINE = MergeTree ORDER BY id`);
       const body = Buffer.from(`${JSON.stringify({ id: 1, s: "it's ünïcødé", tags: ['a', 'b'] })}\n${JSON.stringify({ id: 2, s: '', tags: [] })}\n`);
-      await store.insertJsonEachRow(t, body);
-      await store.insertJsonEachRow(t, Buffer.alloc(0)); // nothing to do, and no error
+      await store.insertRows(t, body, 'JSONEachRow');
+      await store.insertRows(t, Buffer.alloc(0), 'JSONEachRow'); // nothing to do, and no error
+      await store.insertRows(t, Buffer.from(`${JSON.stringify([['x'], 3, 'c'])}\n`), 'JSONCompactEachRow', ['tags', 'id', 's']);
       expect(await store.query(`SELECT id, s, tags FROM ${store.table(t)} ORDER BY id`)).toEqual([
         { id: 1, s: "it's ünïcødé", tags: ['a', 'b'] },
         { id: 2, s: '', tags: [] },
+        { id: 3, s: 'c', tags: ['x'] },
       ]);
-      await expect(store.insertJsonEachRow(t, Buffer.from('{"id": "not a number"}\n'))).rejects.toThrow();
+      await expect(store.insertRows(t, Buffer.from('{"id": "not a number"}\n'), 'JSONEachRow')).rejects.toThrow();
     });
 
     it('resolves unqualified table names in its own database', async () => {

@@ -13,6 +13,8 @@ export interface QueryOptions {
   timeoutMs?: number;
 }
 
+export type RowFormat = 'JSONEachRow' | 'JSONCompactEachRow';
+
 export interface OlapStore {
   /** The database every table lives in; created by the adapter if missing. */
   readonly database: string;
@@ -23,10 +25,11 @@ export interface OlapStore {
   /** Inserts rows in one batch. */
   insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
   /**
-   * Inserts rows already serialised as JSONEachRow (one object per line), as they are: for a
-   * producer that builds the bytes on another thread, so nothing is parsed or re-encoded here.
+   * Inserts rows already serialised, one per line, as they are: for a producer that builds the
+   * bytes on another thread, so nothing is parsed or re-encoded here. JSONCompactEachRow (arrays
+   * in the table's column order) parses about twice as fast as JSONEachRow (objects).
    */
-  insertJsonEachRow(table: string, body: Buffer): Promise<void>;
+  insertRows(table: string, body: Buffer, format: RowFormat, columns?: readonly string[]): Promise<void>;
   /** `db`.`table`, quoted for SQL. */
   table(name: string): string;
   close(): Promise<void>;
