@@ -47,54 +47,66 @@ function lookup(tenant: string, userIds: string[]): Promise<void> {
   });
 }
 
-interface Decoded { event: NormalizedEvent; offset: number; values: string[] }
+interface DecodedRecord { offset: number; events: NormalizedEvent[] }
 
-function decode(request: Extract<FoldRequest, { type: 'records' }>): Decoded[] {
+function decode(request: Extract<FoldRequest, { type: 'records' }>): DecodedRecord[] {
   const bytes = new Uint8Array(request.buffer);
-  const out: Decoded[] = [];
+  const out: DecodedRecord[] = [];
   let start = 0;
   request.ends.forEach((end, r) => {
     const offset = request.offsets[r] as number;
     archive.noteRecord(request.partition, offset);
     const events = decodeEvents(Buffer.from(bytes.buffer, start, end - start));
     start = end;
-    if (!events) {
-      undecodable++;
-      return;
-    }
-    for (const event of events) {
-      const values = new Array<string>(DIMENSIONS);
-      for (let d = 0; d < DIMENSIONS; d++) values[d] = dimensionValue(event, BUILT_IN_DIMENSIONS[d] as (typeof BUILT_IN_DIMENSIONS)[number]);
-      out.push({ event, offset, values });
-    }
+    if (events) out.push({ offset, events });
+    else undecodable++;
   });
   return out;
 }
 
-async function onRecords(request: Extract<FoldRequest, { type: 'records' }>): Promise<void> {
-  const decoded = decode(request);
+/** The event's dimension values, as sent, into `values` (reused from event to event). */
+function readValues(event: NormalizedEvent, values: string[]): void {
+  for (let d = 0; d < DIMENSIONS; d++) values[d] = dimensionValue(event, BUILT_IN_DIMENSIONS[d] as (typeof BUILT_IN_DIMENSIONS)[number]);
+}
+
+/** Asks the main thread for the profiles this batch needs and does not have. */
+async function lookupProfiles(records: DecodedRecord[], values: string[]): Promise<void> {
   const wanted = new Map<string, Set<string>>();
-  for (const { event, values } of decoded) {
-    if (!profiles.needsLookup(event.tenant, event.user_id, values)) continue;
-    let users = wanted.get(event.tenant);
-    if (!users) wanted.set(event.tenant, (users = new Set()));
-    users.add(event.user_id as string);
+  for (const { events } of records) {
+    for (const event of events) {
+      if (event.user_id === null || !profiles.covers(event.tenant)) continue;
+      readValues(event, values);
+      if (!profiles.needsLookup(event.tenant, event.user_id, values)) continue;
+      let users = wanted.get(event.tenant);
+      if (!users) wanted.set(event.tenant, (users = new Set()));
+      users.add(event.user_id);
+    }
   }
   await Promise.all([...wanted].map(([tenant, users]) => lookup(tenant, [...users])));
+}
 
-  const ids = new Array<number>(DIMENSIONS);
-  for (const { event, offset, values } of decoded) {
-    profiles.fill(event.tenant, event.user_id, values);
-    for (let d = 0; d < DIMENSIONS; d++) {
-      const id = dictionary.decide(event.tenant, d, values[d] as string);
-      if (id === OTHER_ID) values[d] = OTHER_VALUE;
-      ids[d] = id;
+// One array each for the event being folded: the fold and the archive copy what they keep.
+const values = new Array<string>(DIMENSIONS);
+const ids = new Array<number>(DIMENSIONS);
+
+async function onRecords(request: Extract<FoldRequest, { type: 'records' }>): Promise<void> {
+  const records = decode(request);
+  await lookupProfiles(records, values);
+  for (const { offset, events } of records) {
+    for (const event of events) {
+      readValues(event, values);
+      profiles.fill(event.tenant, event.user_id, values);
+      for (let d = 0; d < DIMENSIONS; d++) {
+        const id = dictionary.decide(event.tenant, d, values[d] as string);
+        if (id === OTHER_ID) values[d] = OTHER_VALUE;
+        ids[d] = id;
+      }
+      const start = event.user_id !== null && sessions.isStart(event.tenant, event.user_id, event.timestamp);
+      fold.add(event, values, ids, start);
+      archive.add(event, request.partition, offset, values, revenueMicros(event));
+      if (event.received_at < oldest) oldest = event.received_at;
+      if (event.received_at > newest) newest = event.received_at;
     }
-    const start = event.user_id !== null && sessions.isStart(event.tenant, event.user_id, event.timestamp);
-    fold.add(event, values, ids, start);
-    archive.add(event, request.partition, offset, values, revenueMicros(event));
-    if (event.received_at < oldest) oldest = event.received_at;
-    if (event.received_at > newest) newest = event.received_at;
   }
 }
 

@@ -10,6 +10,8 @@ export type Profile = Partial<Record<string, string>>;
 
 export interface ProfileCache {
   setTenants(tenants: readonly string[]): void;
+  /** True when the tenant has profiles: only its events can be enriched. */
+  covers(tenant: string): boolean;
   /** True when the event could be enriched but its user's profile is not known here. */
   needsLookup(tenant: string, userId: string | null, values: readonly string[]): boolean;
   learn(tenant: string, found: readonly [string, Profile | null][]): void;
@@ -38,6 +40,7 @@ export function createProfileCache(now: () => number = Date.now): ProfileCache {
     setTenants(list) {
       tenants = new Set(list);
     },
+    covers: (tenant) => tenants.has(tenant),
     needsLookup(tenant, userId, values) {
       if (userId === null || !tenants.has(tenant) || !lacksAny(values)) return false;
       return fresh(tenant + '\u0000' + userId) === undefined;
