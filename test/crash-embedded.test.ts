@@ -42,7 +42,7 @@ afterAll(async () => {
 describe('embedded: kill -9 of the whole process under load', () => {
   it('archives exactly the acknowledged events and bounds the speed overcount by the replays', async () => {
     const env = { STRATA_PORT: new URL(url).port, STRATA_DATA_DIR: dataDir, STRATA_LOG_LEVEL: 'warn' };
-    const logView = openLocalLogView(join(dataDir, 'log'), 4);
+    const logView = openLocalLogView(join(dataDir, 'log'));
     const objects = createFsObjectStore({ root: join(dataDir, 'objects') });
     const start = async (): Promise<void> => {
       strata = await startKillable('bin/strata.mjs', ['start'], env, url, '/readyz');

@@ -12,8 +12,11 @@ import { StrataError } from '../../core/errors';
 /** Directories open in this process: the pid lock cannot tell two opens by one process apart. */
 const openDirs = new Set<string>();
 
-/** Claims `dir` (creating it) for a log of `partitions`; resolves to the release function. */
-export async function claimLogDir(dir: string, partitions: number): Promise<() => Promise<void>> {
+/**
+ * Claims `dir` (creating it) for a log of `partitions`, or of as many as the directory already has
+ * when not given (a new one gets `fallback`); resolves to the release function and the count.
+ */
+export async function claimLogDir(dir: string, asked: number | undefined, fallback: number): Promise<{ release: () => Promise<void>; partitions: number }> {
   const key = resolve(dir);
   if (openDirs.has(key)) throw new StrataError('STRATA_UNAVAILABLE', `event log ${dir} is already open in this process`);
   openDirs.add(key);
@@ -23,6 +26,7 @@ export async function claimLogDir(dir: string, partitions: number): Promise<() =
     openDirs.delete(key);
   };
   let locked = false;
+  let partitions = asked ?? fallback;
   try {
     await mkdir(dir, { recursive: true });
     const holder = Number(await readFile(lockFile, 'utf8').catch(() => ''));
@@ -33,9 +37,10 @@ export async function claimLogDir(dir: string, partitions: number): Promise<() =
     locked = true;
     const metaFile = join(dir, 'meta.json');
     const meta = await readFile(metaFile, 'utf8').then((text) => JSON.parse(text) as { partitions: number }, () => undefined);
-    if (meta && meta.partitions !== partitions) {
-      throw new StrataError('STRATA_INVALID_CONFIG', `"partitions" has invalid value ${partitions}: the event log in ${dir} has ${meta.partitions}`);
+    if (meta && asked !== undefined && meta.partitions !== asked) {
+      throw new StrataError('STRATA_INVALID_CONFIG', `"partitions" has invalid value ${asked}: the event log in ${dir} has ${meta.partitions}`);
     }
+    if (meta) partitions = meta.partitions;
     if (!meta) await writeFileSynced(metaFile, JSON.stringify({ partitions }));
   } catch (err) {
     // Another process's lock stays; only this open's own claim is undone.
@@ -43,7 +48,7 @@ export async function claimLogDir(dir: string, partitions: number): Promise<() =
     else openDirs.delete(key);
     throw err;
   }
-  return release;
+  return { release, partitions };
 }
 
 function isAlive(pid: number): boolean {

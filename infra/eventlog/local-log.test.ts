@@ -125,6 +125,21 @@ describe('local log', () => {
     }
   });
 
+  it('keeps the partition count of an existing directory when none is asked, and gives a new one 2', async () => {
+    const dir = await tempDir();
+    let log = await createLocalLog({ dir, partitions: 3 });
+    await log.close();
+    log = await createLocalLog({ dir });
+    expect(log.partitions).toBe(3);
+    await log.close();
+    const fresh = await tempDir();
+    log = await createLocalLog({ dir: fresh });
+    expect(log.partitions).toBe(2);
+    await log.close();
+    await rm(dir, { recursive: true, force: true });
+    await rm(fresh, { recursive: true, force: true });
+  });
+
   it('refuses a second open of the same directory and a different partition count', async () => {
     const dir = await tempDir();
     const log = await createLocalLog({ dir, partitions: 3 });

@@ -28,7 +28,8 @@ interface SegmentCursor {
   records: number;
 }
 
-export function openLocalLogView(logDir: string, partitions: number): LocalLogView {
+/** A view of the local log in `logDir`, with as many partitions as its meta.json says (read once it exists). */
+export function openLocalLogView(logDir: string): LocalLogView {
   const tally = new RecordTally();
   const cursors = new Map<number, SegmentCursor[]>();
 
@@ -59,6 +60,8 @@ export function openLocalLogView(logDir: string, partitions: number): LocalLogVi
 
   const scan = async (): Promise<LogPositions> => {
     const ends: LogPositions = new Map();
+    const meta = await readFile(join(logDir, 'meta.json'), 'utf8').catch(() => '{"partitions":0}');
+    const { partitions } = JSON.parse(meta) as { partitions: number };
     for (let p = 0; p < partitions; p++) ends.set(p, await scanPartition(p));
     return ends;
   };
