@@ -121,6 +121,7 @@ function onDrain(request: Extract<FoldRequest, { type: 'drain' }>): void {
     body: encoder.encode(cubeRows.map((row) => `${JSON.stringify(speedInputValues(cube, row))}\n`).join('')),
     count: cubeRows.length,
   }));
+  if (!request.archive) archive.seal();
   const chunks = request.archive ? archive.drain() : [];
   sessions.sweep(Date.now() - 2 * SESSION_GAP_MS);
   const reply: FoldReply = { id: request.id, events, rows, archive: chunks, admitted: dictionary.takeAdmitted(), oldest, newest, undecodable };

@@ -28,4 +28,18 @@ describe('archive buffer', () => {
     expect(buffer.pending).toBe(0);
     expect(buffer.drain()).toEqual([]);
   });
+
+  it('keeps what was sealed as lines of one chunk', () => {
+    const buffer = createArchiveBuffer();
+    buffer.noteRecord(2, 1);
+    buffer.add(event('a', 't', hour), 2, 1, values, 0);
+    buffer.seal();
+    buffer.noteRecord(2, 2);
+    buffer.add(event('b', 't', hour), 2, 2, values, 0);
+    const [chunk, ...rest] = buffer.drain();
+    expect(rest).toEqual([]);
+    expect(chunk).toMatchObject({ partition: 2, firstOffset: 1, lastOffset: 2, events: 2 });
+    const lines = new TextDecoder().decode(chunk?.body).split('\n').map((line) => JSON.parse(line) as { event_id: string[] });
+    expect(lines.map((l) => l.event_id)).toEqual([['a'], ['b']]);
+  });
 });

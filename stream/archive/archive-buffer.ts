@@ -1,8 +1,12 @@
 /**
  * Collects decided events for the archive on the fold thread, column by column, per (tenant, event
- * hour, partition). A drain serialises each group as one JSON object of arrays: one stringify per
- * column is several times cheaper than one per event (measured 1.7 µs an event against 2.9–6.9),
- * and DuckDB unnests it into Parquet.
+ * hour, partition). Each group is serialised as JSON objects of arrays, one line per seal: one
+ * stringify per column is several times cheaper than one per event (measured 1.7 µs an event
+ * against 2.9–6.9), and DuckDB unnests the lines into Parquet rows.
+ *
+ * The speed layer seals at every delta flush (each second), not only when a file is due (every
+ * 10 s): the events' objects then die young, instead of surviving long enough to be promoted and
+ * to cost the collector a major collection each time a file is written.
  */
 import { BUILT_IN_DIMENSIONS } from '../../core/dimensions';
 import type { NormalizedEvent } from '../../core/event';
@@ -43,6 +47,8 @@ export interface ArchiveBuffer {
   noteRecord(partition: number, offset: number): void;
   add(event: NormalizedEvent, partition: number, offset: number, values: readonly string[], revenueMicros: number): void;
   readonly pending: number;
+  /** Serialises what was added since the last seal, keeping only its text until the drain. */
+  seal(): void;
   /** Everything since the last drain, one chunk per (tenant, hour, partition). */
   drain(): ArchiveChunk[];
 }
@@ -52,6 +58,7 @@ export function createArchiveBuffer(): ArchiveBuffer {
   /** Per partition, the first and last record offset since the last drain: every file's name. */
   let ranges = new Map<number, [number, number]>();
   let pending = 0;
+  let sealed = new Map<string, { tenant: string; hour: number; partition: number; lines: string[]; events: number }>();
   const encoder = new TextEncoder();
   // Consecutive events mostly share a group: the last one is kept at hand rather than keyed again.
   let last: Columns | undefined;
@@ -69,7 +76,7 @@ export function createArchiveBuffer(): ArchiveBuffer {
       const hour = floorTo(event.timestamp, HOUR_MS);
       let group = last;
       if (!group || group.hour !== hour || group.partition !== partition || group.tenant !== event.tenant) {
-        const key = `${event.tenant}\u0000${hour}\u0000${partition}`;
+        const key = groupKey(event.tenant, hour, partition);
         group = groups.get(key);
         if (!group) {
           group = emptyColumns(event.tenant, hour, partition);
@@ -92,24 +99,36 @@ export function createArchiveBuffer(): ArchiveBuffer {
     get pending() {
       return pending;
     },
-    drain() {
-      const chunks: ArchiveChunk[] = [];
-      for (const group of groups.values()) {
-        const [firstOffset, lastOffset] = ranges.get(group.partition) ?? [0, 0];
-        chunks.push({
-          tenant: group.tenant, hour: group.hour, partition: group.partition, firstOffset, lastOffset,
-          events: group.event_id.length,
-          body: encoder.encode(JSON.stringify(group)),
-        });
+    seal() {
+      for (const [key, group] of groups) {
+        let entry = sealed.get(key);
+        if (!entry) sealed.set(key, (entry = { tenant: group.tenant, hour: group.hour, partition: group.partition, lines: [], events: 0 }));
+        entry.lines.push(JSON.stringify(group));
+        entry.events += group.event_id.length;
       }
       groups = new Map();
       last = undefined;
+    },
+    drain() {
+      this.seal();
+      const chunks: ArchiveChunk[] = [];
+      for (const entry of sealed.values()) {
+        const [firstOffset, lastOffset] = ranges.get(entry.partition) ?? [0, 0];
+        chunks.push({
+          tenant: entry.tenant, hour: entry.hour, partition: entry.partition, firstOffset, lastOffset,
+          events: entry.events,
+          body: encoder.encode(entry.lines.join('\n')),
+        });
+      }
+      sealed = new Map();
       ranges = new Map();
       pending = 0;
       return chunks;
     },
   };
 }
+
+const groupKey = (tenant: string, hour: number, partition: number): string => `${tenant}\u0000${hour}\u0000${partition}`;
 
 function emptyColumns(tenant: string, hour: number, partition: number): Columns {
   return {

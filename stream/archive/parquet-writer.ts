@@ -68,7 +68,7 @@ export async function createParquetWriter(options: { objects: ObjectStore; tmpDi
       try {
         await writeFile(json, chunk.body);
         await connection.run(`COPY (SELECT ${projected.join(', ')} FROM (SELECT ${unnested}
-            FROM read_json(${sqlString(json)}, maximum_object_size = 2147483647, columns = ${columnsSpec})))
+            FROM read_json(${sqlString(json)}, format = 'newline_delimited', maximum_object_size = 2147483647, columns = ${columnsSpec})))
           TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
         const bytes = await readFile(parquet);
         const key = archiveKey(chunk.tenant, chunk.hour, chunk.partition, chunk.firstOffset, chunk.lastOffset);
