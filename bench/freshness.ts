@@ -3,11 +3,9 @@
  * steady background load. A probe tenant gets one event every 500 ms; a poller asks for its total
  * every 100 ms, and each probe's latency is when the total first included it minus its ack.
  */
-import autocannon from 'autocannon';
-import { makeBodies } from './events';
+import { load } from './ingest';
 import type { Running } from './processes';
 
-const EVENTS_PER_BODY = 100;
 const PROBE_EVERY_MS = 500;
 const POLL_EVERY_MS = 100;
 
@@ -44,23 +42,16 @@ export async function measureFreshness(strata: Running, eventsPerSecond: number,
     }
   };
 
-  const bodies = makeBodies(64, EVENTS_PER_BODY);
-  let next = 0;
   const probes = probe();
   const poller = poll();
-  const load = await autocannon({
-    url: `${strata.url}/v1/events`, method: 'POST', connections: 8, duration: seconds,
-    overallRate: eventsPerSecond / EVENTS_PER_BODY,
-    headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
-  });
+  const background = await load(strata.url, { connections: 8, seconds, eventsPerSecond });
   running = false;
   await probes;
   await poller;
   const latencies = visible.map((t, i) => t - (acked[i] as number)).sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   return {
-    background_events_per_s: Math.round((load.requests.total - load.non2xx) / load.duration * EVENTS_PER_BODY),
+    background_events_per_s: background.events_per_s,
     probes: latencies.length, p50_ms: at(0.5), p95_ms: at(0.95), max_ms: latencies.at(-1) ?? NaN,
   };
 }

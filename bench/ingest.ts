@@ -22,19 +22,30 @@ const CONNECTIONS = 32;
 const DURATION_S = 10;
 const EVENTS_PER_BODY = 100;
 
-export async function load(url: string, options: { connections?: number; seconds?: number } = {}): Promise<LoadResult> {
-  const bodies = makeBodies(64, EVENTS_PER_BODY);
+export interface LoadOptions {
+  connections?: number;
+  seconds?: number;
+  /** A fixed rate instead of as fast as the server answers. */
+  eventsPerSecond?: number;
+  eventsPerBody?: number;
+}
+
+/** Posts bodies of the bench's events to `url`/v1/events (tenant `default`). */
+export async function load(url: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const perBody = options.eventsPerBody ?? EVENTS_PER_BODY;
+  const bodies = makeBodies(64, perBody);
   let next = 0;
   const result = await autocannon({
     url: `${url}/v1/events`,
     method: 'POST',
     connections: options.connections ?? CONNECTIONS,
     duration: options.seconds ?? DURATION_S,
+    ...(options.eventsPerSecond ? { overallRate: options.eventsPerSecond / perBody } : {}),
     headers: { 'content-type': 'application/json' },
     requests: [{ setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
   });
   return {
-    events_per_s: Math.round((result.requests.total - result.non2xx) / result.duration * EVENTS_PER_BODY),
+    events_per_s: Math.round((result.requests.total - result.non2xx) / result.duration * perBody),
     requests_per_s: Math.round(result.requests.average),
     p99_ms: result.latency.p99,
     p50_ms: result.latency.p50,

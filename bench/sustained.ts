@@ -9,8 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
-import { makeBodies } from './events';
+import { load } from './ingest';
 import { freePort, startNode } from './processes';
 import { pipelineCounts } from './scrape';
 
@@ -43,8 +42,6 @@ export async function benchSustained(eventsPerSecond: number, seconds: number, e
   const port = await freePort();
   const strata = await startNode('bin/strata.mjs', ['start'], { STRATA_PORT: String(port), STRATA_DATA_DIR: dataDir, STRATA_LOG_LEVEL: 'warn' }, `http://127.0.0.1:${port}`, '/healthz');
   try {
-    const bodies = makeBodies(64, eventsPerBody);
-    let next = 0;
     const backlog: SustainedResult['backlog'] = [];
     const started = Date.now();
     const sampler = setInterval(() => {
@@ -52,12 +49,7 @@ export async function benchSustained(eventsPerSecond: number, seconds: number, e
         t_s: Math.round((Date.now() - started) / 1000), folded_behind: c.accepted - c.folded, archived_behind: c.accepted - c.archived,
       }), () => undefined);
     }, SAMPLE_MS);
-    const result = await autocannon({
-      url: `${strata.url}/v1/events`, method: 'POST', connections: CONNECTIONS, duration: seconds,
-      overallRate: eventsPerSecond / eventsPerBody,
-      headers: { 'content-type': 'application/json' },
-      requests: [{ setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
-    });
+    const result = await load(strata.url, { connections: CONNECTIONS, seconds, eventsPerSecond, eventsPerBody });
     clearInterval(sampler);
     const loadEnded = Date.now();
     let caughtUp = await pipelineCounts(strata.url);
@@ -65,18 +57,17 @@ export async function benchSustained(eventsPerSecond: number, seconds: number, e
       await new Promise((r) => setTimeout(r, 250));
       caughtUp = await pipelineCounts(strata.url);
     }
-    const acked = (result.requests.total - result.non2xx) * eventsPerBody;
-    const ackedRate = Math.round(acked / result.duration);
+    const ackedRate = result.events_per_s;
     const steady = backlog.filter((b) => b.t_s >= WARM_UP_S);
     const folded = Math.round(slope(steady.map((b) => [b.t_s, b.folded_behind])));
     const archived = Math.round(slope(steady.map((b) => [b.t_s, b.archived_behind])));
     const limit = 0.01 * eventsPerSecond;
     return {
       offered_events_per_s: eventsPerSecond, events_per_body: eventsPerBody, seconds, acked_events_per_s: ackedRate,
-      non_2xx: result.non2xx, errors: result.errors, p99_ms: result.latency.p99,
+      non_2xx: result.non_2xx, errors: result.errors, p99_ms: result.p99_ms,
       backlog, folded_growth_per_s: folded, archived_growth_per_s: archived,
       catch_up_s: Math.round((Date.now() - loadEnded) / 100) / 10,
-      held: result.non2xx === 0 && result.errors === 0 && ackedRate >= 0.99 * eventsPerSecond && folded <= limit && archived <= limit,
+      held: result.non_2xx === 0 && result.errors === 0 && ackedRate >= 0.99 * eventsPerSecond && folded <= limit && archived <= limit,
     };
   } finally {
     await strata.stop();

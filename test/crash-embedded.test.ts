@@ -9,14 +9,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type Killable, startKillable } from '../bench/crash';
 import { freePort } from '../bench/processes';
 import { createFsObjectStore } from '../infra/objectstore/fs';
 import { archivedEventIds } from './support/archive';
 import { type Load, startLoad } from './support/crash-load';
 import { type CrashReport, type CrashTarget, runCrashScenario } from './support/crash-scenario';
-import { call } from './support/http';
+import { expectCrashInvariants, speedTotal } from './support/crash-checks';
 import { openLocalLogView } from './support/local-log-shadow';
 
 const run = randomBytes(4).toString('hex');
@@ -54,11 +54,7 @@ describe('embedded: kill -9 of the whole process under load', () => {
       ends: () => logView.scan(),
       shadow: logView.shadow,
       archiveIds: () => archivedEventIds(objects, `raw/tenant=${tenant}/`),
-      async speedTotal() {
-        const reply = await call<{ value: number }>(`${url}/v1/metrics?name=events&range=1h&granularity=all`, { headers: { 'strata-tenant': tenant } });
-        if (reply.status !== 200) throw new Error(`metrics answered ${reply.status}: ${JSON.stringify(reply.body)}`);
-        return reply.body.value;
-      },
+      speedTotal: () => speedTotal(url, tenant),
     };
 
     await start();
@@ -71,38 +67,7 @@ describe('embedded: kill -9 of the whole process under load', () => {
       say(`the process's last output:\n${strata?.output() ?? ''}`);
       throw err;
     }
-    const stats = load.stats();
+    expectCrashInvariants(report, load, say);
     await load.close();
-    report.kills.forEach((k) => say(`kill ${k.index + 1}: restart ${k.restartMs} ms, replay bound ${k.replayBound} events, archive complete ${k.check?.caughtUpAfterMs ?? '?'} ms after the kill`));
-
-    expect(stats.unexpected).toEqual([]);
-    // After each restart: healthy (start resolved), nothing acknowledged before the kill missing
-    // from the archive once the restart committed past it, nothing unknown, the total no less.
-    for (const kill of report.kills) {
-      expect(kill.check?.error).toBeUndefined();
-      expect(kill.check).toMatchObject({ missing: 0, alien: 0 });
-      expect(kill.check!.speedTotal).toBeGreaterThanOrEqual(kill.check!.committedEvents);
-    }
-    // Every generated body was retried until acknowledged.
-    expect(report.ackedEvents).toBe(load.generated.size);
-    const acked = new Set(load.acked);
-    expect(acked.size).toBe(report.ackedEvents);
-    // The archive's distinct ids are exactly the acknowledged ones.
-    const missing = [...acked].filter((id) => !report.archiveIds.has(id));
-    const extra = [...report.archiveIds].filter((id) => !acked.has(id));
-    expect({ missing: missing.length, extra: extra.length, sample: [...missing, ...extra].slice(0, 5) }).toEqual({ missing: 0, extra: 0, sample: [] });
-    expect(report.archiveIds.size).toBe(acked.size);
-    // A request cut by the kill after its append reached the log is in the log twice once the
-    // client retried it; the speed layer counts both copies (it does not deduplicate).
-    const retryCopies = report.logEvents - report.ackedEvents;
-    say(`retry copies in the log: ${retryCopies} (≤ ${stats.ambiguousEvents} events in requests cut by a kill)`);
-    expect(report.logDistinct).toBe(acked.size);
-    expect(retryCopies).toBeGreaterThanOrEqual(0);
-    expect(retryCopies).toBeLessThanOrEqual(stats.ambiguousEvents);
-    // The speed total: at least the acknowledged count, over the log's copies by at most the replays.
-    expect(report.speedTotal).toBeGreaterThanOrEqual(report.ackedEvents);
-    expect(report.speedTotal).toBeGreaterThanOrEqual(report.logEvents);
-    expect(report.speedTotal - report.logEvents).toBeLessThanOrEqual(report.replayBoundSum);
-    expect(report.speedTotal - report.ackedEvents).toBeLessThanOrEqual(report.replayBoundSum + retryCopies);
   }, 600_000);
 });
