@@ -5,7 +5,7 @@
 import { openChdbEngine, type ChdbEngine } from './chdb-engine';
 import { toOlapError } from './errors';
 import type { OlapStore, QueryOptions } from './olap';
-import { assertPlainName, formatParamText, quoteIdentifier } from './sql';
+import { assertPlainName, formatParamText, quoteIdentifier, quoteString } from './sql';
 
 export interface ChdbStoreOptions {
   /** The data directory. chdb binds one per process; a second store must use the same one. */
@@ -63,6 +63,9 @@ function chdbStore(engine: ChdbEngine, database: string): OlapStore {
       if (body.length === 0) return;
       assertPlainName('Table', table);
       await engine.insertRows(`${database}.${table}`, body, format, columns).catch((err: unknown) => { throw toOlapError(err); });
+    },
+    async insertParquet(table, file) {
+      await run(`INSERT INTO ${quoteIdentifier(database)}.${quoteIdentifier(table)} SELECT * FROM file(${quoteString(file)}, Parquet)`);
     },
     table: (name) => `${quoteIdentifier(database)}.${quoteIdentifier(name)}`,
     close: () => engine.release(),

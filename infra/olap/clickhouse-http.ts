@@ -3,6 +3,7 @@
  * On a bare machine the server is our stand-in over chdb (infra/services/clickhouse-standin).
  */
 import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { OlapQueryError } from './errors';
 import type { OlapStore, QueryOptions } from './olap';
@@ -80,6 +81,11 @@ function httpStore(client: ClickHouseClient, database: string): OlapStore {
       const query = `INSERT INTO ${quoteIdentifier(database)}.${quoteIdentifier(table)}${list} FORMAT ${format}`;
       const result = await client.exec({ query, values: Readable.from([body]) }).catch(rethrow(undefined));
       // The reply must be read to the end, or its socket never returns to the pool.
+      for await (const _chunk of result.stream) { /* drain */ }
+    },
+    async insertParquet(table, file) {
+      const query = `INSERT INTO ${quoteIdentifier(database)}.${quoteIdentifier(table)} FORMAT Parquet`;
+      const result = await client.exec({ query, values: createReadStream(file) }).catch(rethrow(undefined));
       for await (const _chunk of result.stream) { /* drain */ }
     },
     table: (name) => `${quoteIdentifier(database)}.${quoteIdentifier(name)}`,

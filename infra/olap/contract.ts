@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OlapQueryError } from './errors';
 import type { OlapStore } from './olap';
@@ -71,6 +75,26 @@ export function olapContract(name: string, make: () => Promise<OlapStore>): void
         { id: 3, s: 'c', tags: ['x'] },
       ]);
       await expect(store.insertRows(t, Buffer.from('{"id": "not a number"}\n'), 'JSONEachRow')).rejects.toThrow();
+    });
+
+    it('inserts a local Parquet file, columns matched by name', async () => {
+      const t = tableName('pq');
+      await store.exec(`CREATE TABLE ${store.table(t)} (id UInt32, user_id Nullable(String)) ENGINE = MergeTree ORDER BY id`);
+      const dir = mkdtempSync(join(tmpdir(), 'strata-olap-parquet-'));
+      const file = join(dir, 'rows.parquet');
+      const duck = await DuckDBInstance.create(':memory:');
+      try {
+        const connection = await duck.connect();
+        await connection.run(`COPY (SELECT CASE WHEN i = 2 THEN NULL ELSE 'u' || i END AS user_id, i::UINTEGER AS id FROM range(3) t(i)) TO '${file}' (FORMAT parquet)`);
+        connection.closeSync();
+        await store.insertParquet(t, file);
+      } finally {
+        duck.closeSync();
+        rmSync(dir, { recursive: true, force: true });
+      }
+      expect(await store.query(`SELECT id, user_id FROM ${store.table(t)} ORDER BY id`)).toEqual([
+        { id: 0, user_id: 'u0' }, { id: 1, user_id: 'u1' }, { id: 2, user_id: null },
+      ]);
     });
 
     it('resolves unqualified table names in its own database', async () => {

@@ -30,6 +30,11 @@ export interface OlapStore {
    * in the table's column order) parses about twice as fast as JSONEachRow (objects).
    */
   insertRows(table: string, body: Buffer, format: RowFormat, columns?: readonly string[]): Promise<void>;
+  /**
+   * Inserts a local Parquet file's rows (columns matched by name) into a table: read in place by
+   * the engine in-process, streamed as the request body to a server.
+   */
+  insertParquet(table: string, file: string): Promise<void>;
   /** `db`.`table`, quoted for SQL. */
   table(name: string): string;
   close(): Promise<void>;
