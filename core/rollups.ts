@@ -39,3 +39,13 @@ export function formatMicros(micros: number): string {
 export function minuteOf(event: NormalizedEvent): number {
   return floorTo(event.timestamp, MINUTE_MS);
 }
+
+/**
+ * Exact rollups the batch layer publishes, per cube: 1m and 1h buckets, each row tagged with its
+ * hour and the reconciliation attempt (version) that wrote it. Readers take only the rows of an
+ * hour's published version.
+ */
+export const batchRollupTable = (cube: Cube): string => `rollup_batch_${cube.name}`;
+
+/** One row per reconciliation attempt that published; an hour's published version is its latest. */
+export const RECONCILE_STATE_TABLE = 'reconcile_state';

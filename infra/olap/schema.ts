@@ -6,14 +6,39 @@
  * stream process free of ClickHouse's binary state format.
  */
 import { CUBES, type Cube } from '../../core/dimensions';
-import { speedInputTable, speedRollupTable } from '../../core/rollups';
+import { RECONCILE_STATE_TABLE, batchRollupTable, speedInputTable, speedRollupTable } from '../../core/rollups';
 import type { OlapStore } from './olap';
 
 /** Speed rows are provisional and expire once the batch layer has had a week to replace them. */
 const SPEED_RETENTION_DAYS = 7;
 
 export async function ensureRollupSchema(olap: OlapStore): Promise<void> {
-  for (const cube of CUBES) await ensureSpeedTables(olap, cube);
+  for (const cube of CUBES) {
+    await ensureSpeedTables(olap, cube);
+    await ensureBatchTable(olap, cube);
+  }
+  await olap.exec(`CREATE TABLE IF NOT EXISTS ${olap.table(RECONCILE_STATE_TABLE)} (
+      tenant LowCardinality(String), hour DateTime('UTC'), version UInt64,
+      files_read Array(String), events UInt64, published_at DateTime64(3, 'UTC')
+    ) ENGINE = MergeTree
+    ORDER BY (tenant, hour, version)`);
+}
+
+/**
+ * Batch rows carry their hour and version: a new attempt writes beside the old rows and publishes
+ * by moving the pointer (reconcile_state), so a retried attempt never doubles what readers see.
+ * `users_exact` is the bucket's exact distinct count; `users` merges across buckets.
+ */
+async function ensureBatchTable(olap: OlapStore, cube: Cube): Promise<void> {
+  const dims = cube.dimensions.map((d) => `${d} LowCardinality(String)`).join(', ');
+  await olap.exec(`CREATE TABLE IF NOT EXISTS ${olap.table(batchRollupTable(cube))} (
+      tenant LowCardinality(String), hour DateTime('UTC'), version UInt64,
+      granularity Enum8('1m' = 1, '1h' = 2), bucket DateTime('UTC'), ${dims},
+      events Float64, sessions Float64, revenue Decimal(38, 6),
+      users_exact UInt64, users AggregateFunction(uniqCombined, String)
+    ) ENGINE = MergeTree
+    PARTITION BY toYYYYMM(hour)
+    ORDER BY (tenant, hour, version, granularity, bucket, ${cube.dimensions.join(', ')})`);
 }
 
 async function ensureSpeedTables(olap: OlapStore, cube: Cube): Promise<void> {
