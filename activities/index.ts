@@ -2,18 +2,47 @@
  * Temporal activities, built from their dependencies so that the embedded runner and the Temporal
  * worker call the very same functions.
  */
+import { ApplicationFailure } from '@temporalio/common';
+import { HOUR_MS } from '../core/time';
+import type { OlapStore } from '../infra/olap/olap';
+import { MANIFEST_TABLE } from '../stream/archive/manifest';
+import { type ReconcileDeps, type ReconcileResult, reconcileHour } from './reconcile/reconcile-hour';
+
 export interface ActivityDeps {
   /** Where the activity runs, reported back by the smoke workflow. */
   hostname: string;
+  /** The stores reconciliation reads and writes; a worker without them runs only the smoke workflow. */
+  reconcile?: ReconcileDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const stores = (): ReconcileDeps => {
+    if (!deps.reconcile) throw ApplicationFailure.nonRetryable('this worker has no OLAP store or object store configured', 'STRATA_UNAVAILABLE');
+    return deps.reconcile;
+  };
   return {
     /** Answers a greeting: proves a workflow can reach an activity on this worker. */
     async greet(name: string): Promise<string> {
       return `hello, ${name}, from ${deps.hostname}`;
     },
+    /** Reconciles one tenant's hour (RFC 3339 start) and publishes it. */
+    async reconcileHour(tenant: string, hour: string): Promise<ReconcileResult> {
+      return reconcileHour(stores(), tenant, Date.parse(hour));
+    },
+    /** Tenants with archived events in [from, to): a backfill without a tenant covers them all. */
+    async archivedTenants(from: string, to: string): Promise<string[]> {
+      return archivedTenants(stores().olap, Date.parse(from), Date.parse(to));
+    },
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+async function archivedTenants(olap: OlapStore, from: number, to: number): Promise<string[]> {
+  const rows = await olap.query<{ tenant: string }>(
+    `SELECT DISTINCT tenant FROM ${olap.table(MANIFEST_TABLE)}
+     WHERE hour >= toDateTime({from:UInt32}, 'UTC') AND hour < toDateTime({to:UInt32}, 'UTC') ORDER BY tenant`,
+    { params: { from: Math.floor(from / HOUR_MS) * 3600, to: Math.ceil(to / HOUR_MS) * 3600 } },
+  );
+  return rows.map((r) => r.tenant);
+}

@@ -4,7 +4,7 @@
  */
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createApi, createApiServer, createOpsApi } from '../api/app';
 import { type IngestPool, startIngestPool } from '../api/ingest-pool';
@@ -56,7 +56,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
 
   let worker: StrataWorker | undefined;
   if (config.role === 'worker' && config.TEMPORAL_ADDRESS) {
-    worker = await startWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+    worker = await startWorker({
+      address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, logger,
+      reconcile: { olap: adapters.olap, objects: adapters.objects, workDir: join(resolve(config.DATA_DIR), 'tmp', `reconcile-${process.pid}`) },
+    });
   }
 
   const ops = {

@@ -3,3 +3,4 @@
  * as types only and reach them through proxyActivities.
  */
 export { smoke } from './smoke';
+export { backfill } from './backfill';

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILT_IN_DIMENSIONS } from '../../core/dimensions';
 import type { NormalizedEvent } from '../../core/event';
 import { dimensionValue, revenueMicros } from '../../core/rollups';
 import { HOUR_MS, MINUTE_MS } from '../../core/time';
@@ -17,9 +16,9 @@ import type { ObjectStore } from '../../infra/objectstore/objectstore';
 import { createChdbStore } from '../../infra/olap/chdb';
 import type { OlapStore } from '../../infra/olap/olap';
 import { ensureRollupSchema } from '../../infra/olap/schema';
-import { createArchiveBuffer } from '../../stream/archive/archive-buffer';
-import { createSequence, ensureManifestSchema, recordArchiveFiles } from '../../stream/archive/manifest';
+import { createSequence, ensureManifestSchema } from '../../stream/archive/manifest';
 import { type ParquetWriter, createParquetWriter } from '../../stream/archive/parquet-writer';
+import { archiveEvents } from '../../test/support/archive';
 import { reconcileHour } from './reconcile-hour';
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-reconcile-'));
@@ -43,17 +42,7 @@ afterAll(async () => {
 
 const hour = Date.parse('2026-11-20T10:00:00Z');
 
-/** Archives events as one file per call, at the given log range, with the manifest row. */
-async function archive(events: NormalizedEvent[], partition: number, first: number): Promise<void> {
-  const buffer = createArchiveBuffer();
-  events.forEach((event, i) => {
-    buffer.noteRecord(partition, first + i);
-    buffer.add(event, partition, first + i, BUILT_IN_DIMENSIONS.map((d) => dimensionValue(event, d)), revenueMicros(event));
-  });
-  const files = [];
-  for (const chunk of buffer.drain()) files.push(await writer.write(chunk));
-  await recordArchiveFiles(olap, files, seq);
-}
+const archive = (events: NormalizedEvent[], partition: number, first: number) => archiveEvents({ olap, writer, seq }, events, partition, first);
 
 interface Expected { events: number; sessions: number; revenueMicros: number; users: Set<string> }
 

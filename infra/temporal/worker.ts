@@ -6,12 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../../activities';
+import type { ReconcileDeps } from '../../activities/reconcile/reconcile-hour';
 
 export interface WorkerOptions {
   address: string;
   namespace: string;
   taskQueue: string;
   logger: Logger;
+  /** The stores reconciliation uses; without them the worker runs the smoke workflow only. */
+  reconcile?: ReconcileDeps;
 }
 
 export interface StrataWorker {
@@ -28,7 +31,7 @@ export async function startWorker(options: WorkerOptions): Promise<StrataWorker>
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ hostname: hostname() }),
+    activities: createActivities({ hostname: hostname(), ...(options.reconcile ? { reconcile: options.reconcile } : {}) }),
   });
   const running = worker.run();
   options.logger.info({ taskQueue: options.taskQueue, address: options.address }, 'temporal worker running');

@@ -6,7 +6,32 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { BUILT_IN_DIMENSIONS } from '../../core/dimensions';
+import type { NormalizedEvent } from '../../core/event';
+import { dimensionValue, revenueMicros } from '../../core/rollups';
 import type { ObjectStore } from '../../infra/objectstore/objectstore';
+import type { OlapStore } from '../../infra/olap/olap';
+import { createArchiveBuffer } from '../../stream/archive/archive-buffer';
+import { recordArchiveFiles } from '../../stream/archive/manifest';
+import type { ParquetWriter } from '../../stream/archive/parquet-writer';
+
+/**
+ * Archives events the way the speed layer does (files per tenant and hour, a manifest row each),
+ * as if they had been read from one partition's records `first`, `first + 1`, …
+ */
+export async function archiveEvents(
+  target: { olap: OlapStore; writer: ParquetWriter; seq: () => number },
+  events: readonly NormalizedEvent[], partition: number, first: number,
+): Promise<void> {
+  const buffer = createArchiveBuffer();
+  events.forEach((event, i) => {
+    buffer.noteRecord(partition, first + i);
+    buffer.add(event, partition, first + i, BUILT_IN_DIMENSIONS.map((d) => dimensionValue(event, d)), revenueMicros(event));
+  });
+  const files = [];
+  for (const chunk of buffer.drain()) files.push(await target.writer.write(chunk));
+  await recordArchiveFiles(target.olap, files, target.seq);
+}
 
 /** Runs `select` (over a relation named `archive`) on every file under `prefix`; no files, no rows. */
 export async function queryArchive<T = Record<string, unknown>>(objects: ObjectStore, prefix: string, select: string): Promise<T[]> {
