@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,6 +25,7 @@ import { WORKFLOWS_PATH } from '../infra/temporal/worker';
 import { createSequence, ensureManifestSchema } from '../stream/archive/manifest';
 import { type ParquetWriter, createParquetWriter } from '../stream/archive/parquet-writer';
 import type { BackfillProgress } from '../workflows/backfill';
+import { HISTORIES_DIR } from '../infra/temporal/histories';
 import { archiveEvents } from './support/archive';
 
 const { temporalAddress } = inject('services');
@@ -107,6 +108,16 @@ describe('backfill on Temporal', () => {
     const served = await olap.query<{ events: number }>(
       `SELECT sum(events) AS events FROM ${olap.table('rollup_batch_geo_device')} WHERE tenant = {t:String} AND granularity = '1h'`, { params: { t: tenant } });
     expect(served).toEqual([{ events: 30 }]);
+
+    // Replay: the history must replay on today's workflow code. STRATA_RECORD_HISTORIES=1 keeps it
+    // as the fixture workflows/replay.test.ts replays in every run, so a change that breaks
+    // determinism fails without a server.
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, workflowId);
+    if (process.env.STRATA_RECORD_HISTORIES === '1') {
+      const shown = await execFileAsync(temporalBinary(), ['workflow', 'show', '--address', temporalAddress, '--workflow-id', workflowId, '--output', 'json']);
+      writeFileSync(join(HISTORIES_DIR, 'backfill.json'), shown.stdout);
+    }
   }, 180_000);
 
   it('ends a backfill cancelled midway as cancelled', async () => {
