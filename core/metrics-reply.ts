@@ -3,13 +3,13 @@
  * zero-filled series, one metric or several.
  */
 import type { Dimension } from './dimensions';
+import { type Layer, type PublishedHours, layerOf } from './layers';
 import type { MetricsRequest } from './metrics-request';
 import { roundValue } from './metrics';
 import { metricAlias } from './planner';
 import { GRANULARITY_MS, toIso } from './time';
 
-/** Which layer answered: the exact batch layer, the provisional speed layer, or both. */
-export type Layer = 'batch' | 'speed' | 'mixed';
+export type { Layer };
 
 export type Row = Record<string, unknown>;
 
@@ -22,8 +22,8 @@ export interface ReplyInput {
   ranking: Row[] | undefined;
   series: Row[] | undefined;
   total: Row | undefined;
-  /** The layer of a bucket or window; per bucket once the batch layer publishes hours. */
-  layer: Layer;
+  /** The published hours the queries read from batch; every other hour was read from speed. */
+  published: PublishedHours;
 }
 
 export function buildReply(request: MetricsRequest, input: ReplyInput): MetricsReply {
@@ -35,21 +35,23 @@ export function buildReply(request: MetricsRequest, input: ReplyInput): MetricsR
 
 function breakdown(request: MetricsRequest, input: ReplyInput): Row[] {
   const single = request.metrics.length === 1;
+  const layer = layerOf(input.published, request.from, request.to);
   return (input.ranking ?? []).map((row) => {
     const out: Row = keysOf(request.groupBy, row);
     request.metrics.forEach((m, i) => (out[single ? 'value' : m.name] = value(row[metricAlias(i)])));
-    out.layer = input.layer;
+    out.layer = layer;
     return out;
   });
 }
 
 function totals(request: MetricsRequest, input: ReplyInput): unknown {
+  const layer = layerOf(input.published, request.from, request.to);
   const one = (i: number) => ({
     name: request.metrics[i]?.name,
     from: toIso(request.from),
     to: toIso(request.to),
     value: value(input.total?.[metricAlias(i)]),
-    layer: input.layer,
+    layer,
   });
   return perMetric(request, one);
 }
@@ -58,12 +60,14 @@ function series(request: MetricsRequest, input: ReplyInput): unknown {
   const step = GRANULARITY_MS[request.granularity ?? '1h'];
   const starts: number[] = [];
   for (let t = request.from; t < request.to; t += step) starts.push(t);
+  // Zero-filled points carry a layer too: the layer that would have held their rows.
+  const layers = starts.map((t) => layerOf(input.published, t, t + step));
   const rows = input.series ?? [];
 
   /** A group's rows by bucket start, built once and read for every metric. */
   const byBucket = (groupRows: Row[]) => new Map(groupRows.map((r) => [Number(r.t) * 1000, r]));
   const points = (i: number, byT: Map<number, Row>) =>
-    starts.map((t) => ({ t: toIso(t), value: value(byT.get(t)?.[metricAlias(i)]), layer: input.layer }));
+    starts.map((t, j) => ({ t: toIso(t), value: value(byT.get(t)?.[metricAlias(i)]), layer: layers[j] }));
   const groupKey = (row: Row) => JSON.stringify(request.groupBy.map((d) => row[d]));
   const rowsByGroup = new Map<string, Row[]>();
   for (const row of rows) {

@@ -4,7 +4,8 @@
 import { Router } from 'express';
 import { buildReply, type Row } from '../../core/metrics-reply';
 import { type RawParams, parseMetricsRequest } from '../../core/metrics-request';
-import { planMetrics, type PlannedQuery } from '../../core/planner';
+import { readPublishedHours } from '../../core/layers';
+import { planMetrics, planPublishedHours, type PlannedQuery } from '../../core/planner';
 import type { OlapStore } from '../../infra/olap/olap';
 import type { Telemetry } from '../../infra/telemetry';
 import { resolveTenant } from '../tenant';
@@ -39,11 +40,13 @@ export function metricsRouter(deps: MetricsDeps): Router {
     const started = process.hrtime.bigint();
     const tenant = resolveTenant(req, deps.openLoopback);
     const request = parseMetricsRequest(req.query as RawParams, now());
-    const plan = planMetrics(request, tenant, (name) => deps.olap.table(name));
+    const table = (name: string) => deps.olap.table(name);
+    // Read once, then bound into every query: the layer a point states is the one it was read from.
+    const published = readPublishedHours((await run(planPublishedHours(request, tenant, table))) ?? []);
+    const plan = planMetrics(request, tenant, table, published);
     const [ranking, total] = await Promise.all([run(plan.ranking), run(plan.total)]);
     const series = plan.series && (!ranking || ranking.length > 0) ? await run(plan.series(ranking ?? [])) : undefined;
-    // Only the speed layer publishes rollups until the batch layer lands, so every bucket is speed.
-    const reply = buildReply(request, { ranking, series, total: total?.[0], layer: 'speed' });
+    const reply = buildReply(request, { ranking, series, total: total?.[0], published });
     if (reply.totalGroups !== undefined) res.setHeader('Strata-Total-Groups', String(reply.totalGroups));
     deps.telemetry.queryDuration.observe({ route: 'metrics' }, Number(process.hrtime.bigint() - started) / 1e9);
     res.json(reply.body);

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { hoursOf, layerOf } from './layers';
+import { parseMetricsRequest } from './metrics-request';
+import { planMetrics, planPublishedHours } from './planner';
+import { HOUR_MS } from './time';
+
+const now = Date.parse('2026-11-20T12:00:00Z');
+const h10 = Date.parse('2026-11-20T10:00:00Z');
+const h11 = h10 + HOUR_MS;
+const table = (name: string) => `db.${name}`;
+const window = { from: '2026-11-20T10:00:00Z', to: '2026-11-20T12:00:00Z' };
+
+describe('planMetrics over the layers', () => {
+  it('reads only the speed table while no hour of the window is published', () => {
+    const plan = planMetrics(parseMetricsRequest({ name: 'page_views', granularity: 'all', ...window }, now), 't', table, new Map());
+    expect(plan.total?.sql).toContain('FROM db.rollup_speed_geo_device WHERE tenant = {tenant:String}');
+    expect(plan.total?.sql).not.toContain('rollup_batch');
+    expect(plan.total?.params).not.toHaveProperty('published_hours');
+  });
+
+  it('unions unpublished speed hours with the published batch version, tenant on both, values as parameters', () => {
+    const request = parseMetricsRequest({ name: 'page_views', group_by: 'country', filter: "country:US'--", ...window }, now);
+    const plan = planMetrics(request, 't', table, new Map([[h10, 1234]]));
+    const sql = plan.ranking?.sql ?? '';
+    expect(sql).toMatch(/FROM \(SELECT minute, .* FROM db\.rollup_speed_geo_device WHERE .* UNION ALL SELECT bucket AS minute, .* FROM db\.rollup_batch_geo_device WHERE /s);
+    expect(sql.match(/tenant = \{tenant:String\}/g)).toHaveLength(2);
+    expect(sql.match(/country IN \{f0:Array\(String\)\}/g)).toHaveLength(2);
+    expect(sql).not.toContain("US'");
+    // The window is whole hours, so the breakdown reads the batch side's 1h rows.
+    expect(sql).toContain("granularity = '1h'");
+    expect(plan.ranking?.params).toMatchObject({ tenant: 't', published_hours: [h10 / 1000], published_versions: [1234], f0: ["US'--"] });
+  });
+
+  it('reads 1h batch rows alone when every hour is published and the buckets are whole hours', () => {
+    const request = parseMetricsRequest({ name: 'unique_users', granularity: '1h', ...window }, now);
+    const plan = planMetrics(request, 't', table, new Map([[h10, 1], [h11, 2]]));
+    const sql = plan.series?.([]).sql ?? '';
+    expect(sql).not.toContain('rollup_speed');
+    expect(sql).toContain("granularity = '1h'");
+    expect(sql).toContain('uniqCombinedMerge(users)');
+  });
+
+  it('keeps 1m batch rows for minute buckets or a window that cuts an hour', () => {
+    const minutes = parseMetricsRequest({ name: 'events', granularity: '1m', ...window }, now);
+    expect(planMetrics(minutes, 't', table, new Map([[h10, 1]])).series?.([]).sql).toContain("granularity = '1m'");
+    const cut = parseMetricsRequest({ name: 'events', granularity: 'all', from: '2026-11-20T10:04:00Z', to: '2026-11-20T10:31:00Z' }, now);
+    expect(planMetrics(cut, 't', table, new Map([[h10, 1]])).total?.sql).toContain("granularity = '1m'");
+  });
+
+  it('asks the reconciliation state for every hour the window touches', () => {
+    const query = planPublishedHours(parseMetricsRequest({ name: 'events', granularity: 'all', from: '2026-11-20T10:04:00Z', to: '2026-11-20T11:31:00Z' }, now), 't', table);
+    expect(query.sql).toContain('FROM db.reconcile_state');
+    expect(query.params).toEqual({ tenant: 't', from: h10 / 1000, to: Date.parse('2026-11-20T11:31:00Z') / 1000 });
+  });
+});
+
+describe('layerOf', () => {
+  const published = new Map([[h10, 1]]);
+  it('is batch, speed or mixed by the hours a span touches', () => {
+    expect(layerOf(published, h10 + 5 * 60_000, h10 + 6 * 60_000)).toBe('batch');
+    expect(layerOf(published, h11, h11 + HOUR_MS)).toBe('speed');
+    expect(layerOf(published, h10 + 30 * 60_000, h11 + 60_000)).toBe('mixed');
+    expect(hoursOf(h10 + 1, h11 + 1)).toEqual([h10, h11]);
+  });
+});
