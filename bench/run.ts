@@ -10,6 +10,7 @@ import { distributedEnv, startRole } from './distributed';
 import { type FreshnessResult, measureFreshness } from './freshness';
 import { type LoadResult, benchIngest } from './ingest';
 import { freePort, startNode, type Running } from './processes';
+import { benchReconcile } from './reconcile';
 import { benchStages } from './stages';
 import { benchSustained } from './sustained';
 
@@ -54,10 +55,14 @@ async function main(): Promise<void> {
     console.log(`  offered ${rate}: acked ${r.acked_events_per_s} events/s   p99 ${r.p99_ms} ms   folded backlog max ${worst}, growth ${r.folded_growth_per_s}/s (archive ${r.archived_growth_per_s}/s)   caught up ${r.catch_up_s} s after   ${r.held ? 'held' : 'NOT held'}`);
   }
 
+  console.log('reconcile: one hour of 1M events (5% copies), embedded: fetch, deduplicate in DuckDB, roll up and publish (limit 30 s, target 10 s)');
+  const reconcile = await benchReconcile();
+  console.log(`  ${reconcile.distinct_events} distinct of ${reconcile.events} events in ${reconcile.files} files: reconciled in ${reconcile.reconcile_s} s (archiving them took ${reconcile.archive_s} s)`);
+
   const results = {
     started_at: started.toISOString(),
     machine: { cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
-    ingest, stages, freshness, sustained,
+    ingest, stages, freshness, sustained, reconcile,
   };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
