@@ -50,16 +50,24 @@ export async function subscribeKafka(params: KafkaSubscribeParams): Promise<Subs
   });
   let assigned: number[] = [];
   let firstJoin = true;
+  /**
+   * The next offset this member handed to onBatch, per partition. After a rebalance, kafkajs
+   * fetches a partition from the group's committed offset; a partition this member keeps is
+   * resumed here instead, since what it delivered is already held downstream (the speed layer
+   * commits only every few seconds, and every rebalance would otherwise replay all of that).
+   */
+  const delivered = new Map<number, number>();
   let failed = false;
   let stopping: Promise<void> | undefined;
   const joined = new Promise<void>((resolve, reject) => {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       assigned = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
       // Emitted before the first fetch, so the seek (a fetch position, not a commit) wins.
-      if (firstJoin) for (const partition of assigned) {
-        const offset = ends.get(partition);
+      for (const partition of assigned) {
+        const offset = firstJoin ? ends.get(partition) : delivered.get(partition)?.toString();
         if (offset !== undefined) consumer.seek({ topic, partition, offset });
       }
+      for (const partition of [...delivered.keys()]) if (!assigned.includes(partition)) delivered.delete(partition);
       firstJoin = false;
       resolve();
     });
@@ -107,6 +115,7 @@ export async function subscribeKafka(params: KafkaSubscribeParams): Promise<Subs
         }
         // Moves the fetch position only; the group's committed offset moves on commit().
         resolveOffset(batch.lastOffset());
+        delivered.set(batch.partition, Number(batch.lastOffset()) + 1);
         await heartbeat();
       },
     });
