@@ -10,9 +10,10 @@ import { errorHandler, sendError } from './errors';
 import { INGEST_PATHS, type IngestDeps, type IngestHandler, createIngestHandler, eventsRouter } from './routes/events';
 import { type MetricsDeps, metricsRouter } from './routes/metrics';
 import { type OpsDeps, opsRouter } from './routes/ops';
+import { type BackfillDeps, backfillsRouter } from './routes/backfills';
 import { type ProfilesDeps, profilesRouter } from './routes/profiles';
 
-export type ApiDeps = IngestDeps & MetricsDeps & OpsDeps & ProfilesDeps & { logger: Logger };
+export type ApiDeps = IngestDeps & MetricsDeps & OpsDeps & ProfilesDeps & BackfillDeps & { logger: Logger };
 
 export interface Api {
   app: Express;
@@ -21,7 +22,7 @@ export interface Api {
 
 export function createApi(deps: ApiDeps): Api {
   const ingest = createIngestHandler(deps);
-  const app = expressApp(deps.logger, [opsRouter(deps), eventsRouter(ingest), metricsRouter(deps), profilesRouter(deps)]);
+  const app = expressApp(deps.logger, [opsRouter(deps), eventsRouter(ingest), metricsRouter(deps), profilesRouter(deps), backfillsRouter(deps)]);
   return { app, ingest };
 }
 

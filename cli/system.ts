@@ -4,13 +4,19 @@
  */
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { createActivities } from '../activities';
+import type { ReconcileDeps } from '../activities/reconcile/reconcile-hour';
+import { createEmbeddedBackfills } from '../activities/runner/embedded-backfills';
 import { createApi, createApiServer, createOpsApi } from '../api/app';
 import { type IngestPool, startIngestPool } from '../api/ingest-pool';
 import type { SystemStatus } from '../api/routes/ops';
 import { type Adapters, createAdapters } from '../infra/adapters';
 import type { Config } from '../infra/config';
+import type { Backfills } from '../core/backfill';
+import { createTemporalBackfills } from '../infra/temporal/backfills';
 import { ensureRollupSchema } from '../infra/olap/schema';
 import { createTelemetry } from '../infra/telemetry';
 import { createProfileStore, ensureProfileSchema } from '../stream/enrichment/profile-store';
@@ -54,13 +60,13 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
     });
   }
 
+  const reconcile = { olap: adapters.olap, objects: adapters.objects, workDir: join(resolve(config.DATA_DIR), 'tmp', `reconcile-${process.pid}`) };
   let worker: StrataWorker | undefined;
-  if (config.role === 'worker' && config.TEMPORAL_ADDRESS) {
-    worker = await startWorker({
-      address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, logger,
-      reconcile: { olap: adapters.olap, objects: adapters.objects, workDir: join(resolve(config.DATA_DIR), 'tmp', `reconcile-${process.pid}`) },
-    });
+  // chdb is in-process, so an embedded system with Temporal runs its worker itself.
+  if ((config.role === 'worker' || config.role === 'embedded') && config.TEMPORAL_ADDRESS) {
+    worker = await startWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, reconcile });
   }
+  const backfills = runsApi ? await startBackfills(config, logger, reconcile) : undefined;
 
   const ops = {
     logger, telemetry,
@@ -73,7 +79,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
   const pool: IngestPool | undefined = runsApi ? startIngestPool(undefined, { sampling: config.SAMPLING }) : undefined;
   const server = runsApi
     ? createApiServer(createApi({
-      ...ops, log: adapters.log, olap: adapters.olap, openLoopback: config.openLoopback, pool, sampling: config.SAMPLING, profiles,
+      ...ops, log: adapters.log, olap: adapters.olap, openLoopback: config.openLoopback, pool, sampling: config.SAMPLING, profiles, ...(backfills ? { backfills } : {}),
       onAccepted: (count, receivedAt) => {
         status.ingestedTotal += count;
         status.lastEventAt = receivedAt;
@@ -92,11 +98,27 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
     async stop() {
       await closeGracefully(server);
       await pool?.close();
+      await backfills?.close();
       await speed?.stop();
       await worker?.stop();
       await adapters.close();
     },
   };
+}
+
+/** Temporal runs backfills when configured; else the embedded runner, where this process holds the stores. */
+async function startBackfills(config: Config, logger: Logger, reconcile: ReconcileDeps): Promise<(Backfills & { close(): Promise<void> }) | undefined> {
+  if (config.TEMPORAL_ADDRESS) {
+    return createTemporalBackfills({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  }
+  if (config.role !== 'embedded') return undefined;
+  const activities = createActivities({ hostname: hostname(), reconcile });
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return createEmbeddedBackfills({
+    olap: reconcile.olap, logger,
+    reconcileHour: (tenant, hour) => activities.reconcileHour(tenant, iso(hour)),
+    archivedTenants: (from, to) => activities.archivedTenants(iso(from), iso(to)),
+  });
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

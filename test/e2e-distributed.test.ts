@@ -15,10 +15,11 @@ import { seedCalls } from './support/seed-calls';
 
 const services = inject('services');
 const run = randomBytes(4).toString('hex');
-const env = distributedEnv(services, `e2e${run}`);
+const env: NodeJS.ProcessEnv = { ...distributedEnv(services, `e2e${run}`), STRATA_TEMPORAL_ADDRESS: services.temporalAddress, STRATA_TEMPORAL_TASK_QUEUE: `strata-e2e-${run}` };
 
 let api: Running;
 let stream: Running;
+let worker: Running;
 
 beforeAll(async () => {
   const apiPort = await freePort();
@@ -26,10 +27,11 @@ beforeAll(async () => {
   api = await startNode('bin/strata.mjs', ['api'], { ...env, STRATA_PORT: String(apiPort) }, `http://127.0.0.1:${apiPort}`, '/readyz');
   // The stream role serves health on its own port, so that it can be waited on like the API.
   stream = await startNode('bin/strata.mjs', ['stream'], { ...env, STRATA_PORT: String(streamPort) }, `http://127.0.0.1:${streamPort}`, '/healthz');
+  worker = await startRole('worker', env);
 });
 
 afterAll(async () => {
-  await Promise.all([api?.stop(), stream?.stop()]);
+  await Promise.all([api?.stop(), stream?.stop(), worker?.stop()]);
 });
 
 describe('distributed: the seed example calls', () => seedCalls(() => api.url));
@@ -93,6 +95,32 @@ describe('distributed: two stream processes in one consumer group', () => {
     } finally {
       await second.stop();
     }
+  }, 240_000);
+});
+
+describe('distributed: backfills on Temporal', () => {
+  it('reconciles an hour through POST /v1/backfills and a `strata worker`: duplicates once, then batch', async () => {
+    const tenant = { 'strata-tenant': `bf${run}` };
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
+    const events = Array.from({ length: 12 }, (_, i) => ({ event: 'click', event_id: `d${i}`, timestamp: hour + i * 60_000, user_id: `u${i % 4}` }));
+    expect((await post(`${api.url}/v1/events`, events, tenant)).status).toBe(200);
+    expect((await post(`${api.url}/v1/events`, events.slice(0, 4), tenant)).status).toBe(200);
+    const range = `from=${new Date(hour).toISOString()}&to=${new Date(hour + 3_600_000).toISOString()}`;
+    await eventually(async () => {
+      const speed = await call<{ value: number }>(`${api.url}/v1/metrics?name=events&${range}&granularity=all`, { headers: tenant });
+      return speed.body.value === 16 ? true : undefined;
+    }, 'the speed layer to count every copy', 90_000);
+    await new Promise((r) => setTimeout(r, 11_000)); // the archive flushes every ≤ 10 s
+
+    const started = await post<{ id: string }>(`${api.url}/v1/backfills`, { from: new Date(hour).toISOString(), to: new Date(hour + 3_600_000).toISOString(), tenant: tenant['strata-tenant'] });
+    expect(started.status).toBe(202);
+    const done = await eventually(async () => {
+      const reply = await call<{ status: string }>(`${api.url}/v1/backfills/${started.body.id}`);
+      return reply.body.status === 'running' ? undefined : reply.body;
+    }, 'the backfill to finish', 60_000);
+    expect(done).toEqual({ id: started.body.id, status: 'completed', hours_total: 1, hours_done: 1 });
+    const exact = await call<{ value: number; layer: string }>(`${api.url}/v1/metrics?name=events&${range}&granularity=all`, { headers: tenant });
+    expect(exact.body).toMatchObject({ value: 12, layer: 'batch' });
   }, 240_000);
 });
 

@@ -173,3 +173,41 @@ describe('embedded: operations', () => {
     expect((await call(`${strata.url}/nope`)).body).toMatchObject({ error: { code: 'STRATA_NOT_FOUND' } });
   });
 });
+
+describe('embedded: backfills on the embedded runner', () => {
+  it('reconciles an hour from the archive: duplicates once, every point then reads batch', async () => {
+    const tenant = { 'strata-tenant': 'backfilled' };
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
+    const events = Array.from({ length: 20 }, (_, i) => ({ event: 'page_view', event_id: `b${i}`, timestamp: hour + i * 60_000, user_id: `u${i % 3}`, country: 'NO' }));
+    expect((await post(`${strata.url}/v1/events`, events, tenant)).status).toBe(200);
+    expect((await post(`${strata.url}/v1/events`, events.slice(0, 5), tenant)).status).toBe(200); // a client's retry
+    const range = `from=${new Date(hour).toISOString()}&to=${new Date(hour + 3_600_000).toISOString()}`;
+    // The speed layer counts the retry twice; the archive holds every copy within 10 s.
+    await eventually(async () => {
+      const speed = await call<{ value: number }>(`${strata.url}/v1/metrics?name=events&${range}&granularity=all`, { headers: tenant });
+      return speed.body.value === 25 ? true : undefined;
+    }, 'the speed layer to count every copy');
+    await new Promise((r) => setTimeout(r, 11_000));
+
+    const started = await post<{ id: string }>(`${strata.url}/v1/backfills`, { from: new Date(hour).toISOString(), to: new Date(hour + 3_600_000).toISOString(), tenant: 'backfilled' });
+    expect(started.status).toBe(202);
+    const done = await eventually(async () => {
+      const reply = await call<{ status: string; hours_total: number; hours_done: number }>(`${strata.url}/v1/backfills/${started.body.id}`);
+      return reply.body.status === 'running' ? undefined : reply.body;
+    }, 'the backfill to finish');
+    expect(done).toEqual({ id: started.body.id, status: 'completed', hours_total: 1, hours_done: 1 });
+
+    const exact = await call<{ value: number; layer: string }>(`${strata.url}/v1/metrics?name=events&${range}&granularity=all`, { headers: tenant });
+    expect(exact.body).toMatchObject({ value: 20, layer: 'batch' });
+    const users = await call<{ value: number }>(`${strata.url}/v1/metrics?name=unique_users&${range}&granularity=all`, { headers: tenant });
+    expect(users.body.value).toBe(3);
+  }, 90_000);
+
+  it('answers bad backfill requests with the envelope', async () => {
+    const bad = await post(`${strata.url}/v1/backfills`, { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: 'STRATA_BAD_REQUEST' } });
+    const unknown = await call(`${strata.url}/v1/backfills/backfill-00000000-0000-0000-0000-000000000000`, { method: 'DELETE' });
+    expect(unknown.status).toBe(404);
+  });
+});
