@@ -2,10 +2,12 @@
  * The `strata` command.
  *   strata start                  every role in one process, on the embedded adapters (the default)
  *   strata api | stream | worker  one distributed role, on Kafka, ClickHouse, Redis, S3 and Temporal
+ *   strata backfill …             starts a backfill on a running system and follows it
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, type Role, loadConfig } from '../infra/config';
+import { runBackfill } from './backfill';
 import { startSystem } from './system';
 
 const USAGE = `usage: strata <command>
@@ -15,12 +17,14 @@ commands:
   api       run the HTTP API (distributed: needs STRATA_CLICKHOUSE_URL, STRATA_KAFKA_BROKERS, STRATA_REDIS_URL)
   stream    run the speed layer (distributed: needs STRATA_CLICKHOUSE_URL, STRATA_KAFKA_BROKERS)
   worker    run the Temporal worker (distributed: needs STRATA_CLICKHOUSE_URL, STRATA_TEMPORAL_ADDRESS)
+  backfill  recompute hours on a running Strata: --from <time> --to <time> [--tenant <name>] [--url <api>]
 
 Settings come from STRATA_* environment variables, or a JSON file named by STRATA_CONFIG.`;
 
 const ROLES: Record<string, Role> = { start: 'embedded', api: 'api', stream: 'stream', worker: 'worker' };
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'backfill') return runBackfill(argv.slice(1));
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
   const command = positionals[0];
   if (values.help || command === undefined || command === 'help') {
