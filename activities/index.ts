@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { HOUR_MS } from '../core/time';
 import type { OlapStore } from '../infra/olap/olap';
 import { MANIFEST_TABLE } from '../stream/archive/manifest';
+import { dueHours } from './reconcile/due-hours';
 import { type ReconcileDeps, type ReconcileResult, reconcileHour } from './reconcile/reconcile-hour';
 
 export interface ActivityDeps {
@@ -28,6 +29,11 @@ export function createActivities(deps: ActivityDeps) {
     /** Reconciles one tenant's hour (RFC 3339 start) and publishes it. */
     async reconcileHour(tenant: string, hour: string): Promise<ReconcileResult> {
       return reconcileHour(stores(), tenant, Date.parse(hour));
+    },
+    /** The hours the schedule should reconcile now (closed and unpublished, quiet, or dirty). */
+    async dueHours(now: string): Promise<{ tenant: string; hour: string }[]> {
+      const due = await dueHours(stores().olap, Date.parse(now));
+      return due.map((d) => ({ tenant: d.tenant, hour: new Date(d.hour).toISOString() }));
     },
     /** Tenants with archived events in [from, to): a backfill without a tenant covers them all. */
     async archivedTenants(from: string, to: string): Promise<string[]> {

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import type { ReconcileDeps } from '../activities/reconcile/reconcile-hour';
 import { createEmbeddedBackfills } from '../activities/runner/embedded-backfills';
+import { startEmbeddedSchedule } from '../activities/runner/embedded-schedule';
 import { createApi, createApiServer, createOpsApi } from '../api/app';
 import { type IngestPool, startIngestPool } from '../api/ingest-pool';
 import type { SystemStatus } from '../api/routes/ops';
@@ -67,6 +68,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
     worker = await startWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, reconcile });
   }
   const backfills = runsApi ? await startBackfills(config, logger, reconcile) : undefined;
+  // Without Temporal, the embedded process reconciles due hours itself, as the Schedule would.
+  const schedule = config.role === 'embedded' && !config.TEMPORAL_ADDRESS
+    ? startEmbeddedSchedule(createActivities({ hostname: hostname(), reconcile }), logger)
+    : undefined;
 
   const ops = {
     logger, telemetry,
@@ -99,6 +104,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
       await closeGracefully(server);
       await pool?.close();
       await backfills?.close();
+      await schedule?.stop();
       await speed?.stop();
       await worker?.stop();
       await adapters.close();

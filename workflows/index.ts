@@ -4,3 +4,4 @@
  */
 export { smoke } from './smoke';
 export { backfill } from './backfill';
+export { reconcileDue } from './reconcile-due';

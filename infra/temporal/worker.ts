@@ -3,6 +3,7 @@
  */
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Client, Connection, ScheduleAlreadyRunning } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../../activities';
@@ -35,6 +36,7 @@ export async function startWorker(options: WorkerOptions): Promise<StrataWorker>
   });
   const running = worker.run();
   options.logger.info({ taskQueue: options.taskQueue, address: options.address }, 'temporal worker running');
+  if (options.reconcile) await ensureReconcileSchedule(options);
   return {
     worker,
     async stop() {
@@ -43,4 +45,21 @@ export async function startWorker(options: WorkerOptions): Promise<StrataWorker>
       await connection.close();
     },
   };
+}
+
+/** The Schedule that reconciles due hours every minute (overlapping runs are skipped). Created once; a restart finds it. */
+async function ensureReconcileSchedule(options: WorkerOptions): Promise<void> {
+  const connection = await Connection.connect({ address: options.address });
+  try {
+    const client = new Client({ connection, namespace: options.namespace });
+    await client.schedule.create({
+      scheduleId: `strata-reconcile-${options.taskQueue}`,
+      spec: { intervals: [{ every: '1 minute' }] },
+      action: { type: 'startWorkflow', workflowType: 'reconcileDue', taskQueue: options.taskQueue },
+    }).catch((err: unknown) => {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    });
+  } finally {
+    await connection.close();
+  }
 }

@@ -1,0 +1,60 @@
+/**
+ * The schedule's choice of hours, on chdb for real: never-published closed hours, quiet hours
+ * between, not the open hour; nothing once published; a dirty hour again after new files land.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NormalizedEvent } from '../../core/event';
+import { HOUR_MS } from '../../core/time';
+import { createFsObjectStore } from '../../infra/objectstore/fs';
+import type { ObjectStore } from '../../infra/objectstore/objectstore';
+import { createChdbStore } from '../../infra/olap/chdb';
+import type { OlapStore } from '../../infra/olap/olap';
+import { ensureRollupSchema } from '../../infra/olap/schema';
+import { createSequence, ensureManifestSchema } from '../../stream/archive/manifest';
+import { type ParquetWriter, createParquetWriter } from '../../stream/archive/parquet-writer';
+import { archiveEvents } from '../../test/support/archive';
+import { dueHours } from './due-hours';
+import { reconcileHour } from './reconcile-hour';
+
+const dir = mkdtempSync(join(tmpdir(), 'strata-due-'));
+let olap: OlapStore;
+let objects: ObjectStore;
+let writer: ParquetWriter;
+const seq = createSequence();
+
+beforeAll(async () => {
+  olap = await createChdbStore({ path: join(dir, 'olap'), database: `due_${process.pid}` });
+  await ensureRollupSchema(olap);
+  await ensureManifestSchema(olap);
+  objects = createFsObjectStore({ root: join(dir, 'objects') });
+  writer = await createParquetWriter({ objects, tmpDir: join(dir, 'tmp') });
+});
+afterAll(async () => {
+  await writer?.close();
+  await olap?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('due hours', () => {
+  it('picks closed unpublished hours and the quiet ones between, then only what turns dirty', async () => {
+    // Half past an hour that lies ahead of the clock, so that every publication happens before it.
+    const current = Math.floor((Date.now() + 2 * HOUR_MS) / HOUR_MS) * HOUR_MS;
+    const now = current + 30 * 60_000;
+    const event = (id: string, at: number): NormalizedEvent => ({ event_id: id, event: 'x', timestamp: at, tenant: 'due', user_id: null, received_at: at, sample_weight: 1, properties: {} });
+    await archiveEvents({ olap, writer, seq }, [event('a', current - 5 * HOUR_MS), event('b', current - 3 * HOUR_MS + 1), event('c', current + 1)], 0, 0);
+
+    const due = await dueHours(olap, now);
+    expect(due.filter((d) => d.tenant === 'due').map((d) => (current - d.hour) / HOUR_MS)).toEqual([5, 4, 3, 2, 1]); // 2 and 1 are closed and quiet; the open hour is not due
+
+    for (const d of due) await reconcileHour({ olap, objects, workDir: join(dir, 'work') }, d.tenant, d.hour);
+    expect((await dueHours(olap, now)).filter((d) => d.tenant === 'due')).toEqual([]);
+
+    // A late event lands in a published hour: dirty, once the debounce has passed.
+    await archiveEvents({ olap, writer, seq }, [event('late', current - 3 * HOUR_MS + 2)], 1, 0);
+    expect((await dueHours(olap, now, { debounceMs: 24 * HOUR_MS })).filter((d) => d.tenant === 'due')).toEqual([]);
+    expect((await dueHours(olap, now, { debounceMs: 0 })).filter((d) => d.tenant === 'due')).toEqual([{ tenant: 'due', hour: current - 3 * HOUR_MS }]);
+  });
+});

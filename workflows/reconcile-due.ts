@@ -1,0 +1,25 @@
+/**
+ * reconcileDue: what the Schedule starts every minute. It asks which hours are due (closed and
+ * never published, quiet, or dirty past the debounce) and reconciles them, two at a time.
+ */
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+const { dueHours, reconcileHour } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+export async function reconcileDue(concurrency = 2): Promise<number> {
+  // The schedule's own start time, not the wall clock: replays must see the same "now".
+  const due = await dueHours(workflowInfo().startTime.toISOString());
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < due.length) {
+      const { tenant, hour } = due[next++] as { tenant: string; hour: string };
+      await reconcileHour(tenant, hour);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+  return due.length;
+}
