@@ -8,33 +8,26 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../core/event';
 import { HOUR_MS } from '../../core/time';
-import { createFsObjectStore } from '../../infra/objectstore/fs';
 import type { ObjectStore } from '../../infra/objectstore/objectstore';
-import { createChdbStore } from '../../infra/olap/chdb';
 import type { OlapStore } from '../../infra/olap/olap';
-import { ensureRollupSchema } from '../../infra/olap/schema';
-import { createSequence, ensureManifestSchema } from '../../stream/archive/manifest';
-import { type ParquetWriter, createParquetWriter } from '../../stream/archive/parquet-writer';
-import { archiveEvents } from '../../test/support/archive';
+import type { ParquetWriter } from '../../stream/archive/parquet-writer';
+import { type ArchiveFixture, archiveEvents, openArchiveFixture } from '../../test/support/archive';
 import { dueHours } from './due-hours';
 import { reconcileHour } from './reconcile-hour';
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-due-'));
+let fixture: ArchiveFixture;
 let olap: OlapStore;
 let objects: ObjectStore;
 let writer: ParquetWriter;
-const seq = createSequence();
+let seq: () => number;
 
 beforeAll(async () => {
-  olap = await createChdbStore({ path: join(dir, 'olap'), database: `due_${process.pid}` });
-  await ensureRollupSchema(olap);
-  await ensureManifestSchema(olap);
-  objects = createFsObjectStore({ root: join(dir, 'objects') });
-  writer = await createParquetWriter({ objects, tmpDir: join(dir, 'tmp') });
+  fixture = await openArchiveFixture(dir, `due_${process.pid}`);
+  ({ olap, objects, writer, seq } = fixture);
 });
 afterAll(async () => {
-  await writer?.close();
-  await olap?.close();
+  await fixture?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -12,8 +12,11 @@ import { dimensionValue, revenueMicros } from '../../core/rollups';
 import type { ObjectStore } from '../../infra/objectstore/objectstore';
 import type { OlapStore } from '../../infra/olap/olap';
 import { createArchiveBuffer } from '../../stream/archive/archive-buffer';
-import { recordArchiveFiles } from '../../stream/archive/manifest';
-import type { ParquetWriter } from '../../stream/archive/parquet-writer';
+import { createFsObjectStore } from '../../infra/objectstore/fs';
+import { createChdbStore } from '../../infra/olap/chdb';
+import { ensureRollupSchema } from '../../infra/olap/schema';
+import { createSequence, ensureManifestSchema, recordArchiveFiles } from '../../stream/archive/manifest';
+import { type ParquetWriter, createParquetWriter } from '../../stream/archive/parquet-writer';
 
 /**
  * Archives events the way the speed layer does (files per tenant and hour, a manifest row each),
@@ -61,4 +64,28 @@ export async function queryArchive<T = Record<string, unknown>>(objects: ObjectS
 export async function archivedEventIds(objects: ObjectStore, prefix: string): Promise<Set<string>> {
   const rows = await queryArchive<{ event_id: string }>(objects, prefix, 'SELECT DISTINCT event_id FROM archive');
   return new Set(rows.map((r) => r.event_id));
+}
+
+/** An OLAP store with the rollup and manifest tables, an object store and an archive writer, in `dir`. */
+export interface ArchiveFixture {
+  olap: OlapStore;
+  objects: ObjectStore;
+  writer: ParquetWriter;
+  seq: () => number;
+  close(): Promise<void>;
+}
+
+export async function openArchiveFixture(dir: string, database: string): Promise<ArchiveFixture> {
+  const olap = await createChdbStore({ path: join(dir, 'olap'), database });
+  await ensureRollupSchema(olap);
+  await ensureManifestSchema(olap);
+  const objects = createFsObjectStore({ root: join(dir, 'objects') });
+  const writer = await createParquetWriter({ objects, tmpDir: join(dir, 'tmp') });
+  return {
+    olap, objects, writer, seq: createSequence(),
+    async close() {
+      await writer.close();
+      await olap.close();
+    },
+  };
 }
