@@ -11,6 +11,7 @@ import { createS3ObjectStore } from '../infra/objectstore/s3';
 import { queryArchive } from './support/archive';
 import { freePort, startNode, type Running } from '../bench/processes';
 import { call, eventually, post } from './support/http';
+import { groundTruth } from './support/ground-truth';
 import { seedCalls } from './support/seed-calls';
 
 const services = inject('services');
@@ -134,3 +135,5 @@ describe('distributed: configuration', () => {
     expect(result.stderr).toMatch(/"STRATA_CLICKHOUSE_URL" is required for `strata api`/);
   });
 });
+
+describe('distributed: the batch layer ground truth', () => groundTruth(() => api.url, `truth${run}`));

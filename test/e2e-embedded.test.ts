@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startNode, type Running } from '../bench/processes';
 import { call, eventually, post } from './support/http';
+import { groundTruth } from './support/ground-truth';
 import { seedCalls } from './support/seed-calls';
 
 let strata: Running;
@@ -211,3 +212,5 @@ describe('embedded: backfills on the embedded runner', () => {
     expect(unknown.status).toBe(404);
   });
 });
+
+describe('embedded: the batch layer ground truth', () => groundTruth(() => strata.url, 'truth'));
