@@ -2,6 +2,7 @@
  * Temporal activities, built from their dependencies so that the embedded runner and the Temporal
  * worker call the very same functions.
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { HOUR_MS } from '../core/time';
 import type { OlapStore } from '../infra/olap/olap';
@@ -28,7 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     },
     /** Reconciles one tenant's hour (RFC 3339 start) and publishes it. */
     async reconcileHour(tenant: string, hour: string): Promise<ReconcileResult> {
-      return reconcileHour(stores(), tenant, Date.parse(hour));
+      return withHeartbeats(() => reconcileHour(stores(), tenant, Date.parse(hour)));
     },
     /** The hours the schedule should reconcile now (closed and unpublished, quiet, or dirty). */
     async dueHours(now: string): Promise<{ tenant: string; hour: string }[]> {
@@ -43,6 +44,28 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * Heartbeats while `work` runs, under Temporal: a worker that dies mid-activity is then noticed
+ * within the heartbeat timeout, not the activity's whole time budget. Outside Temporal (the
+ * embedded runner) there is no activity context, and the work just runs.
+ */
+async function withHeartbeats<T>(work: () => Promise<T>): Promise<T> {
+  let context: Context | undefined;
+  try {
+    context = Context.current();
+  } catch {
+    return work();
+  }
+  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const HEARTBEAT_MS = 5_000;
 
 async function archivedTenants(olap: OlapStore, from: number, to: number): Promise<string[]> {
   const rows = await olap.query<{ tenant: string }>(

@@ -24,6 +24,8 @@ export const progressQuery = defineQuery<BackfillProgress>('progress');
 
 const { reconcileHour, archivedTenants } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
+  // The activity heartbeats every 5 s: a worker that died is noticed in 30 s, not 10 minutes.
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 

@@ -7,6 +7,8 @@ import type { Activities } from '../activities';
 
 const { dueHours, reconcileHour } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
+  // The activity heartbeats every 5 s: a worker that died is noticed in 30 s, not 10 minutes.
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
