@@ -11,6 +11,7 @@ import { createActivities } from '../activities';
 import type { ReconcileDeps } from '../activities/reconcile/reconcile-hour';
 import { createEmbeddedBackfills } from '../activities/runner/embedded-backfills';
 import { startEmbeddedSchedule } from '../activities/runner/embedded-schedule';
+import { hourStates } from '../activities/reconcile/due-hours';
 import { createApi, createApiServer, createOpsApi } from '../api/app';
 import { type IngestPool, startIngestPool } from '../api/ingest-pool';
 import type { SystemStatus } from '../api/routes/ops';
@@ -74,7 +75,8 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
     : undefined;
 
   const ops = {
-    logger, telemetry,
+    logger, telemetry, openLoopback: config.openLoopback,
+    batchStatus: (tenant: string) => hourStates(adapters.olap, tenant),
     status: () => status,
     ready: async () => {
       await adapters.olap.query('SELECT 1');

@@ -12,7 +12,7 @@ import type { ObjectStore } from '../../infra/objectstore/objectstore';
 import type { OlapStore } from '../../infra/olap/olap';
 import type { ParquetWriter } from '../../stream/archive/parquet-writer';
 import { type ArchiveFixture, archiveEvents, openArchiveFixture } from '../../test/support/archive';
-import { dueHours } from './due-hours';
+import { dueHours, hourStates } from './due-hours';
 import { reconcileHour } from './reconcile-hour';
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-due-'));
@@ -49,5 +49,9 @@ describe('due hours', () => {
     await archiveEvents({ olap, writer, seq }, [event('late', current - 3 * HOUR_MS + 2)], 1, 0);
     expect((await dueHours(olap, now, { debounceMs: 24 * HOUR_MS })).filter((d) => d.tenant === 'due')).toEqual([]);
     expect((await dueHours(olap, now, { debounceMs: 0 })).filter((d) => d.tenant === 'due')).toEqual([{ tenant: 'due', hour: current - 3 * HOUR_MS }]);
+    // Status: the dirty hour is listed, and the clean run from the first hour ends where it begins.
+    expect(await hourStates(olap, 'due')).toEqual({ dirty: [current - 3 * HOUR_MS], reconciledThrough: current - 3 * HOUR_MS });
+    await reconcileHour({ olap, objects, workDir: join(dir, 'work') }, 'due', current - 3 * HOUR_MS);
+    expect(await hourStates(olap, 'due')).toEqual({ dirty: [], reconciledThrough: current });
   });
 });

@@ -54,3 +54,33 @@ export async function dueHours(olap: OlapStore, now: number, options: DueOptions
     ORDER BY h, tenant LIMIT {limit:UInt32}`, { params });
   return rows.map((r) => ({ tenant: r.tenant, hour: Number(r.h) * 1000 }));
 }
+
+export interface HourStates {
+  /** Published hours whose manifest no longer matches what their published run read. */
+  dirty: number[];
+  /**
+   * End of the longest run of clean hours from the tenant's first archived hour (epoch ms), or
+   * null when its first hour is not clean yet.
+   */
+  reconciledThrough: number | null;
+}
+
+/** What /v1/status reports of the batch layer for one tenant. */
+export async function hourStates(olap: OlapStore, tenant: string): Promise<HourStates> {
+  const manifest = olap.table(MANIFEST_TABLE);
+  const state = olap.table(RECONCILE_STATE_TABLE);
+  const rows = await olap.query<{ h: number; clean: number }>(`
+    WITH
+      files AS (SELECT hour, arraySort(groupUniqArray(file)) AS files FROM ${manifest} WHERE tenant = {tenant:String} GROUP BY hour),
+      published AS (SELECT hour, arraySort(argMax(files_read, version)) AS files_read FROM ${state} WHERE tenant = {tenant:String} GROUP BY hour)
+    SELECT toUnixTimestamp(p.hour) AS h, (f.hour = toDateTime(0) AND length(p.files_read) = 0) OR f.files = p.files_read AS clean
+    FROM published AS p LEFT JOIN files AS f ON f.hour = p.hour
+    ORDER BY h`, { params: { tenant } });
+  const first = await olap.query<{ h: number }>(`SELECT toUnixTimestamp(min(hour)) AS h FROM ${manifest} WHERE tenant = {tenant:String}`, { params: { tenant } });
+  const dirty = rows.filter((r) => !Number(r.clean)).map((r) => Number(r.h) * 1000);
+  const clean = new Set(rows.filter((r) => Number(r.clean)).map((r) => Number(r.h) * 1000));
+  const start = Number(first[0]?.h ?? 0) * 1000;
+  let through: number | null = null;
+  for (let hour = start; start > 0 && clean.has(hour); hour += 3_600_000) through = hour + 3_600_000;
+  return { dirty, reconciledThrough: through };
+}

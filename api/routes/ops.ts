@@ -4,6 +4,7 @@
 import { Router } from 'express';
 import type { Telemetry } from '../../infra/telemetry';
 import { toIso } from '../../core/time';
+import { resolveTenant } from '../tenant';
 
 export interface SystemStatus {
   freshnessLagMs: number | null;
@@ -12,9 +13,19 @@ export interface SystemStatus {
   ingestedTotal: number;
 }
 
+/** The batch layer's view of a tenant's hours, for /v1/status. */
+export interface BatchStatus {
+  dirty: number[];
+  reconciledThrough: number | null;
+}
+
 export interface OpsDeps {
   telemetry: Telemetry;
   status: () => SystemStatus;
+  /** Reads the batch layer's state of a tenant; without it, nothing is reported as reconciled. */
+  batchStatus?: (tenant: string) => Promise<BatchStatus>;
+  /** Who may ask without a key (see api/tenant.ts). @default false */
+  openLoopback?: boolean;
   /** True once every dependency answers. */
   ready: () => Promise<boolean>;
 }
@@ -28,16 +39,17 @@ export function opsRouter(deps: OpsDeps): Router {
     const ready = await deps.ready().catch(() => false);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
   });
-  router.get('/v1/status', (_req, res) => {
+  router.get('/v1/status', async (req, res) => {
+    const tenant = resolveTenant(req, deps.openLoopback ?? false);
     const s = deps.status();
     const iso = (ms: number | null) => (ms === null ? null : toIso(ms));
+    const batch = deps.batchStatus ? await deps.batchStatus(tenant) : { dirty: [], reconciledThrough: null };
     res.json({
       freshness_lag_ms: s.freshnessLagMs,
       last_event_at: iso(s.lastEventAt),
       last_flush_at: iso(s.lastFlushAt),
-      // The batch layer has not reconciled anything yet.
-      reconciled_through: null,
-      dirty_hours: [],
+      reconciled_through: iso(batch.reconciledThrough),
+      dirty_hours: batch.dirty.map(toIso),
       ingested_total: s.ingestedTotal,
     });
   });

@@ -102,5 +102,8 @@ export function groundTruth(baseUrl: () => string, tenantName: string, afterArch
     // Reconciling clean hours again publishes newer versions of the same numbers.
     await reconcile();
     await check(all);
+    const status = await call<{ reconciled_through: string; dirty_hours: string[] }>(`${baseUrl()}/v1/status`, { headers: tenant });
+    expect(status.body.dirty_hours).toEqual([]);
+    expect(Date.parse(status.body.reconciled_through)).toBeGreaterThanOrEqual(first + 3 * HOUR);
   }, 300_000);
 }
