@@ -18,6 +18,16 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  // Runs for one hour never overlap in this process: a backfill waits for the schedule's run of
+  // the same hour (and the other way round), then runs its own.
+  const running = new Map<string, Promise<unknown>>();
+  const oneAtATime = <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const previous = running.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    running.set(key, next);
+    void next.finally(() => running.get(key) === next && running.delete(key)).catch(() => undefined);
+    return next;
+  };
   const stores = (): ReconcileDeps => {
     if (!deps.reconcile) throw ApplicationFailure.nonRetryable('this worker has no OLAP store or object store configured', 'STRATA_UNAVAILABLE');
     return deps.reconcile;
@@ -29,7 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     },
     /** Reconciles one tenant's hour (RFC 3339 start) and publishes it. */
     async reconcileHour(tenant: string, hour: string): Promise<ReconcileResult> {
-      return withHeartbeats(() => reconcileHour(stores(), tenant, Date.parse(hour)));
+      return withHeartbeats(() => oneAtATime(`${tenant}\u0000${hour}`, () => reconcileHour(stores(), tenant, Date.parse(hour))));
     },
     /** The hours the schedule should reconcile now (closed and unpublished, quiet, or dirty). */
     async dueHours(now: string): Promise<{ tenant: string; hour: string }[]> {

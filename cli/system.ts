@@ -7,8 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { createActivities } from '../activities';
-import type { ReconcileDeps } from '../activities/reconcile/reconcile-hour';
+import { type Activities, createActivities } from '../activities';
 import { createEmbeddedBackfills } from '../activities/runner/embedded-backfills';
 import { startEmbeddedSchedule } from '../activities/runner/embedded-schedule';
 import { hourStates } from '../activities/reconcile/due-hours';
@@ -17,6 +16,7 @@ import { type IngestPool, startIngestPool } from '../api/ingest-pool';
 import type { SystemStatus } from '../api/routes/ops';
 import { type Adapters, createAdapters } from '../infra/adapters';
 import type { Config } from '../infra/config';
+import type { OlapStore } from '../infra/olap/olap';
 import type { Backfills } from '../core/backfill';
 import { createTemporalBackfills } from '../infra/temporal/backfills';
 import { ensureRollupSchema } from '../infra/olap/schema';
@@ -68,11 +68,11 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
   if ((config.role === 'worker' || config.role === 'embedded') && config.TEMPORAL_ADDRESS) {
     worker = await startWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, reconcile });
   }
-  const backfills = runsApi ? await startBackfills(config, logger, reconcile) : undefined;
+  // One set of activities for the embedded runner's backfills and schedule, so they share its per-hour lock.
+  const activities = createActivities({ hostname: hostname(), reconcile });
+  const backfills = runsApi ? await startBackfills(config, logger, activities, adapters.olap) : undefined;
   // Without Temporal, the embedded process reconciles due hours itself, as the Schedule would.
-  const schedule = config.role === 'embedded' && !config.TEMPORAL_ADDRESS
-    ? startEmbeddedSchedule(createActivities({ hostname: hostname(), reconcile }), logger)
-    : undefined;
+  const schedule = config.role === 'embedded' && !config.TEMPORAL_ADDRESS ? startEmbeddedSchedule(activities, logger) : undefined;
 
   const ops = {
     logger, telemetry, openLoopback: config.openLoopback,
@@ -115,15 +115,14 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
 }
 
 /** Temporal runs backfills when configured; else the embedded runner, where this process holds the stores. */
-async function startBackfills(config: Config, logger: Logger, reconcile: ReconcileDeps): Promise<(Backfills & { close(): Promise<void> }) | undefined> {
+async function startBackfills(config: Config, logger: Logger, activities: Activities, olap: OlapStore): Promise<(Backfills & { close(): Promise<void> }) | undefined> {
   if (config.TEMPORAL_ADDRESS) {
     return createTemporalBackfills({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
   }
   if (config.role !== 'embedded') return undefined;
-  const activities = createActivities({ hostname: hostname(), reconcile });
   const iso = (ms: number) => new Date(ms).toISOString();
   return createEmbeddedBackfills({
-    olap: reconcile.olap, logger,
+    olap, logger,
     reconcileHour: (tenant, hour) => activities.reconcileHour(tenant, iso(hour)),
     archivedTenants: (from, to) => activities.archivedTenants(iso(from), iso(to)),
   });
