@@ -2,34 +2,15 @@
  * The schedule's choice of hours, on chdb for real: never-published closed hours, quiet hours
  * between, not the open hour; nothing once published; a dirty hour again after new files land.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../core/event';
 import { HOUR_MS } from '../../core/time';
-import type { ObjectStore } from '../../infra/objectstore/objectstore';
-import type { OlapStore } from '../../infra/olap/olap';
-import type { ParquetWriter } from '../../stream/archive/parquet-writer';
-import { type ArchiveFixture, archiveEvents, openArchiveFixture } from '../../test/support/archive';
+import { archiveEvents, useArchiveFixture } from '../../test/support/archive';
 import { dueHours, hourStates } from './due-hours';
 import { reconcileHour } from './reconcile-hour';
 
-const dir = mkdtempSync(join(tmpdir(), 'strata-due-'));
-let fixture: ArchiveFixture;
-let olap: OlapStore;
-let objects: ObjectStore;
-let writer: ParquetWriter;
-let seq: () => number;
-
-beforeAll(async () => {
-  fixture = await openArchiveFixture(dir, `due_${process.pid}`);
-  ({ olap, objects, writer, seq } = fixture);
-});
-afterAll(async () => {
-  await fixture?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = useArchiveFixture('due');
 
 describe('due hours', () => {
   it('picks closed unpublished hours and the quiet ones between, then only what turns dirty', async () => {
@@ -37,21 +18,21 @@ describe('due hours', () => {
     const current = Math.floor((Date.now() + 2 * HOUR_MS) / HOUR_MS) * HOUR_MS;
     const now = current + 30 * 60_000;
     const event = (id: string, at: number): NormalizedEvent => ({ event_id: id, event: 'x', timestamp: at, tenant: 'due', user_id: null, received_at: at, sample_weight: 1, properties: {} });
-    await archiveEvents({ olap, writer, seq }, [event('a', current - 5 * HOUR_MS), event('b', current - 3 * HOUR_MS + 1), event('c', current + 1)], 0, 0);
+    await archiveEvents(fx, [event('a', current - 5 * HOUR_MS), event('b', current - 3 * HOUR_MS + 1), event('c', current + 1)], 0, 0);
 
-    const due = await dueHours(olap, now);
+    const due = await dueHours(fx.olap, now);
     expect(due.filter((d) => d.tenant === 'due').map((d) => (current - d.hour) / HOUR_MS)).toEqual([5, 4, 3, 2, 1]); // 2 and 1 are closed and quiet; the open hour is not due
 
-    for (const d of due) await reconcileHour({ olap, objects, workDir: join(dir, 'work') }, d.tenant, d.hour);
-    expect((await dueHours(olap, now)).filter((d) => d.tenant === 'due')).toEqual([]);
+    for (const d of due) await reconcileHour({ olap: fx.olap, objects: fx.objects, workDir: join(fx.dir, 'work') }, d.tenant, d.hour);
+    expect((await dueHours(fx.olap, now)).filter((d) => d.tenant === 'due')).toEqual([]);
 
     // A late event lands in a published hour: dirty, once the debounce has passed.
-    await archiveEvents({ olap, writer, seq }, [event('late', current - 3 * HOUR_MS + 2)], 1, 0);
-    expect((await dueHours(olap, now, { debounceMs: 24 * HOUR_MS })).filter((d) => d.tenant === 'due')).toEqual([]);
-    expect((await dueHours(olap, now, { debounceMs: 0 })).filter((d) => d.tenant === 'due')).toEqual([{ tenant: 'due', hour: current - 3 * HOUR_MS }]);
+    await archiveEvents(fx, [event('late', current - 3 * HOUR_MS + 2)], 1, 0);
+    expect((await dueHours(fx.olap, now, { debounceMs: 24 * HOUR_MS })).filter((d) => d.tenant === 'due')).toEqual([]);
+    expect((await dueHours(fx.olap, now, { debounceMs: 0 })).filter((d) => d.tenant === 'due')).toEqual([{ tenant: 'due', hour: current - 3 * HOUR_MS }]);
     // Status: the dirty hour is listed, and the clean run from the first hour ends where it begins.
-    expect(await hourStates(olap, 'due')).toEqual({ dirty: [current - 3 * HOUR_MS], reconciledThrough: current - 3 * HOUR_MS });
-    await reconcileHour({ olap, objects, workDir: join(dir, 'work') }, 'due', current - 3 * HOUR_MS);
-    expect(await hourStates(olap, 'due')).toEqual({ dirty: [], reconciledThrough: current });
+    expect(await hourStates(fx.olap, 'due')).toEqual({ dirty: [current - 3 * HOUR_MS], reconciledThrough: current - 3 * HOUR_MS });
+    await reconcileHour({ olap: fx.olap, objects: fx.objects, workDir: join(fx.dir, 'work') }, 'due', current - 3 * HOUR_MS);
+    expect(await hourStates(fx.olap, 'due')).toEqual({ dirty: [], reconciledThrough: current });
   });
 });

@@ -3,39 +3,20 @@
  * writes them (with duplicates across files, shuffled, late, fractional revenue), then the exact
  * rollups compared bucket by bucket, on chdb and DuckDB for real.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../core/event';
 import { dimensionValue, revenueMicros } from '../../core/rollups';
 import { HOUR_MS, MINUTE_MS } from '../../core/time';
-import type { ObjectStore } from '../../infra/objectstore/objectstore';
-import type { OlapStore } from '../../infra/olap/olap';
-import type { ParquetWriter } from '../../stream/archive/parquet-writer';
-import { type ArchiveFixture, archiveEvents, openArchiveFixture } from '../../test/support/archive';
+import { archiveEvents, useArchiveFixture } from '../../test/support/archive';
 import { reconcileHour } from './reconcile-hour';
 
-const dir = mkdtempSync(join(tmpdir(), 'strata-reconcile-'));
-let fixture: ArchiveFixture;
-let olap: OlapStore;
-let objects: ObjectStore;
-let writer: ParquetWriter;
-let seq: () => number;
-
-beforeAll(async () => {
-  fixture = await openArchiveFixture(dir, `reconcile_${process.pid}`);
-  ({ olap, objects, writer, seq } = fixture);
-});
-afterAll(async () => {
-  await fixture?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = useArchiveFixture('reconcile');
 
 const hour = Date.parse('2026-11-20T10:00:00Z');
 
-const archive = (events: NormalizedEvent[], partition: number, first: number) => archiveEvents({ olap, writer, seq }, events, partition, first);
+const archive = (events: NormalizedEvent[], partition: number, first: number) => archiveEvents(fx, events, partition, first);
 
 interface Expected { events: number; sessions: number; revenueMicros: number; users: Set<string> }
 
@@ -88,13 +69,13 @@ describe('reconcileHour', () => {
         await archive(events.filter((e) => e.timestamp >= hour).reverse(), 1, 100);
         if (copies.length > 0) await archive(copies, 1, 200);
 
-        const result = await reconcileHour({ olap, objects, workDir: join(dir, 'work') }, tenant, hour);
+        const result = await reconcileHour({ olap: fx.olap, objects: fx.objects, workDir: join(fx.dir, 'work') }, tenant, hour);
         const expected = bruteForce([...events, ...copies]);
         expect(result.events).toBe(events.filter((e) => e.timestamp >= hour).length);
 
-        const rows = await olap.query<{ m: number; event: string; country: string; events: number; sessions: number; revenue: string; users: string }>(
+        const rows = await fx.olap.query<{ m: number; event: string; country: string; events: number; sessions: number; revenue: string; users: string }>(
           `SELECT toUnixTimestamp(bucket) AS m, event, country, sum(events) AS events, sum(sessions) AS sessions, toString(sum(revenue)) AS revenue, toString(sum(users_exact)) AS users
-           FROM ${olap.table('rollup_batch_geo_device')}
+           FROM ${fx.olap.table('rollup_batch_geo_device')}
            WHERE tenant = {t:String} AND version = {v:UInt64} AND granularity = '1m' GROUP BY m, event, country`,
           { params: { t: tenant, v: result.version } });
         expect(rows.length).toBe(expected.size);
@@ -112,14 +93,14 @@ describe('reconcileHour', () => {
 
   it('publishes a quiet hour as empty, and a rerun under a newer version with the same numbers', async () => {
     const tenant = `q${Date.now()}`;
-    const empty = await reconcileHour({ olap, objects, workDir: join(dir, 'work') }, tenant, hour);
+    const empty = await reconcileHour({ olap: fx.olap, objects: fx.objects, workDir: join(fx.dir, 'work') }, tenant, hour);
     expect(empty).toMatchObject({ events: 0, filesRead: 0 });
     await archive([{ event_id: 'a', event: 'click', timestamp: hour + 5, tenant, user_id: 'u', received_at: hour, sample_weight: 2, properties: {} }], 0, 0);
-    const first = await reconcileHour({ olap, objects, workDir: join(dir, 'work') }, tenant, hour);
-    const again = await reconcileHour({ olap, objects, workDir: join(dir, 'work') }, tenant, hour);
+    const first = await reconcileHour({ olap: fx.olap, objects: fx.objects, workDir: join(fx.dir, 'work') }, tenant, hour);
+    const again = await reconcileHour({ olap: fx.olap, objects: fx.objects, workDir: join(fx.dir, 'work') }, tenant, hour);
     expect(again.version).toBeGreaterThan(first.version);
-    const totals = await olap.query<{ version: string; events: number }>(
-      `SELECT toString(version) AS version, sum(events) AS events FROM ${olap.table('rollup_batch_full')} WHERE tenant = {t:String} AND granularity = '1h' GROUP BY version ORDER BY version`,
+    const totals = await fx.olap.query<{ version: string; events: number }>(
+      `SELECT toString(version) AS version, sum(events) AS events FROM ${fx.olap.table('rollup_batch_full')} WHERE tenant = {t:String} AND granularity = '1h' GROUP BY version ORDER BY version`,
       { params: { t: tenant } });
     expect(totals).toEqual([{ version: String(first.version), events: 2 }, { version: String(again.version), events: 2 }]);
   });

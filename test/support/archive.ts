@@ -3,6 +3,7 @@
  * from object storage and ask DuckDB.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -88,4 +89,20 @@ export async function openArchiveFixture(dir: string, database: string): Promise
       await olap.close();
     },
   };
+}
+
+/**
+ * An archive fixture for a test file: opened before its tests in a fresh temporary directory,
+ * closed and removed after. Read its fields inside tests (they are set by the time tests run).
+ */
+export function useArchiveFixture(label: string): ArchiveFixture & { dir: string } {
+  const fixture = { dir: mkdtempSync(join(tmpdir(), `strata-${label}-`)) } as ArchiveFixture & { dir: string };
+  beforeAll(async () => {
+    Object.assign(fixture, await openArchiveFixture(fixture.dir, `${label}_${process.pid}`));
+  });
+  afterAll(async () => {
+    await fixture.close?.();
+    rmSync(fixture.dir, { recursive: true, force: true });
+  });
+  return fixture;
 }
