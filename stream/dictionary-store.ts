@@ -4,6 +4,7 @@
  */
 import { BUILT_IN_DIMENSIONS, type Dimension } from '../core/dimensions';
 import type { OlapStore } from '../infra/olap/olap';
+import { dateTime64Text } from '../infra/olap/sql';
 import type { DictionaryEntry } from './dictionary';
 
 const TABLE = 'dimension_dictionary';
@@ -40,8 +41,7 @@ export async function createDictionaryStore(olap: OlapStore): Promise<Dictionary
     },
     async save(entries) {
       if (entries.length === 0) return;
-      // Text in the column's zone: JSONEachRow reads a DateTime64 number as ticks, not seconds.
-      const at = new Date().toISOString().replace('T', ' ').replace('Z', '');
+      const at = dateTime64Text(Date.now());
       await olap.insert(TABLE, entries.map(([tenant, dimension, value]) => ({
         tenant, dimension: BUILT_IN_DIMENSIONS[dimension], value, admitted_at: at,
       })));

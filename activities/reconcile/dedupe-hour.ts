@@ -6,6 +6,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BUILT_IN_DIMENSIONS } from '../../core/dimensions';
 import { HOUR_MS } from '../../core/time';
+import { duckList, duckString } from '../../infra/duckdb-sql';
+import { dateTime64Text } from '../../infra/olap/sql';
 
 export interface DedupeInput {
   /** Local copies of the hour's archive files. */
@@ -22,18 +24,16 @@ export interface DedupeInput {
 export const DEDUPED_COLUMNS = ['tenant', 'minute', ...BUILT_IN_DIMENSIONS, 'weight', 'revenue', 'session', 'user_id'] as const;
 
 const SESSION_GAP = "INTERVAL 30 MINUTE";
-const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
-const sqlList = (files: string[]): string => `[${files.map(sqlString).join(', ')}]`;
-const utc = (ms: number): string => `TIMESTAMP ${sqlString(new Date(ms).toISOString().replace('T', ' ').replace('Z', ''))}`;
+const utc = (ms: number): string => `TIMESTAMP ${duckString(dateTime64Text(ms))}`;
 
 /** Returns the number of distinct events in the hour. */
 export async function dedupeHour(input: DedupeInput): Promise<number> {
   const from = utc(input.hour);
   const to = utc(input.hour + HOUR_MS);
   const columns = 'event_id, "timestamp", received_at, "partition", "offset", tenant, user_id, sample_weight, revenue, dims';
-  const sources = [`SELECT ${columns} FROM read_parquet(${sqlList(input.hourFiles)})`];
+  const sources = [`SELECT ${columns} FROM read_parquet(${duckList(input.hourFiles)})`];
   if (input.lookbackFiles.length > 0) {
-    sources.push(`SELECT ${columns} FROM read_parquet(${sqlList(input.lookbackFiles)}) WHERE "timestamp" >= ${from} - ${SESSION_GAP}`);
+    sources.push(`SELECT ${columns} FROM read_parquet(${duckList(input.lookbackFiles)}) WHERE "timestamp" >= ${from} - ${SESSION_GAP}`);
   }
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   try {
@@ -50,8 +50,8 @@ export async function dedupeHour(input: DedupeInput): Promise<number> {
           user_id
         FROM ordered
         WHERE "timestamp" >= ${from} AND "timestamp" < ${to}
-      ) TO ${sqlString(input.out)} (FORMAT parquet)`);
-      const counted = await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(input.out)})`);
+      ) TO ${duckString(input.out)} (FORMAT parquet)`);
+      const counted = await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${duckString(input.out)})`);
       return Number(counted.getRows()[0]?.[0] ?? 0);
     } finally {
       connection.closeSync();

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { BUILT_IN_DIMENSIONS, CUBES, type Cube } from '../../core/dimensions';
 import { RECONCILE_STATE_TABLE, batchRollupTable } from '../../core/rollups';
 import type { OlapStore } from '../../infra/olap/olap';
+import { dateTime64Text } from '../../infra/olap/sql';
 
 export interface PublishInput {
   tenant: string;
@@ -53,7 +54,7 @@ export async function publishHour(olap: OlapStore, input: PublishInput): Promise
   }
   await olap.insert(RECONCILE_STATE_TABLE, [{
     tenant: input.tenant, hour: input.hour / 1000, version, files_read: input.filesRead, events: input.events,
-    published_at: new Date().toISOString().replace('T', ' ').replace('Z', ''),
+    published_at: dateTime64Text(Date.now()),
   }]);
   return { version, events: input.events };
 }

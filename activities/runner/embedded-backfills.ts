@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { BackfillRequest, BackfillState, BackfillStatus, Backfills } from '../../core/backfill';
 import { HOUR_MS } from '../../core/time';
 import type { OlapStore } from '../../infra/olap/olap';
+import { dateTime64Text } from '../../infra/olap/sql';
 
 export interface EmbeddedBackfillDeps {
   olap: OlapStore;
@@ -48,7 +49,7 @@ export async function createEmbeddedBackfills(deps: EmbeddedBackfillDeps): Promi
   const save = (job: Job): Promise<void> => olap.insert(TABLE, [{
     id: job.id, from_hour: job.from / 1000, to_hour: job.to / 1000, tenants: job.tenants, status: job.status,
     hours_total: job.hoursTotal, hours_done: job.hoursDone, resume_at: job.resumeAt,
-    updated_at: new Date().toISOString().replace('T', ' ').replace('Z', ''),
+    updated_at: dateTime64Text(Date.now()),
   }]);
 
   const run = async (job: Job): Promise<void> => {

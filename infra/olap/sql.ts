@@ -51,3 +51,11 @@ function escapeText(s: string): string {
 export function abortError(message = 'The query was aborted'): Error {
   return new DOMException(message, 'AbortError');
 }
+
+/**
+ * A time as DateTime64 text in UTC ('2026-11-27 10:00:00.123'), for JSONEachRow rows: the format
+ * reads a number in a DateTime64 column as ticks, not seconds.
+ */
+export function dateTime64Text(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ARCHIVE_COLUMNS, archiveKey } from '../../core/archive';
 import { BUILT_IN_DIMENSIONS } from '../../core/dimensions';
+import { duckString } from '../../infra/duckdb-sql';
 import type { ObjectStore } from '../../infra/objectstore/objectstore';
 import type { ArchiveChunk } from './archive-buffer';
 
@@ -50,8 +51,6 @@ const projected = [
 ];
 if (projected.length !== ARCHIVE_COLUMNS.length) throw new Error('the archive projection and ARCHIVE_COLUMNS disagree');
 
-const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
-
 export async function createParquetWriter(options: { objects: ObjectStore; tmpDir: string }): Promise<ParquetWriter> {
   // Leftovers of a crashed process are only half-built files: nothing refers to them.
   rmSync(options.tmpDir, { recursive: true, force: true });
@@ -68,8 +67,8 @@ export async function createParquetWriter(options: { objects: ObjectStore; tmpDi
       try {
         await writeFile(json, chunk.body);
         await connection.run(`COPY (SELECT ${projected.join(', ')} FROM (SELECT ${unnested}
-            FROM read_json(${sqlString(json)}, format = 'newline_delimited', maximum_object_size = 2147483647, columns = ${columnsSpec})))
-          TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
+            FROM read_json(${duckString(json)}, format = 'newline_delimited', maximum_object_size = 2147483647, columns = ${columnsSpec})))
+          TO ${duckString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
         const bytes = await readFile(parquet);
         const key = archiveKey(chunk.tenant, chunk.hour, chunk.partition, chunk.firstOffset, chunk.lastOffset);
         await options.objects.put(key, bytes);

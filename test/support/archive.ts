@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BUILT_IN_DIMENSIONS } from '../../core/dimensions';
+import { duckList } from '../../infra/duckdb-sql';
 import type { NormalizedEvent } from '../../core/event';
 import { dimensionValue, revenueMicros } from '../../core/rollups';
 import type { ObjectStore } from '../../infra/objectstore/objectstore';
@@ -50,8 +51,7 @@ export async function queryArchive<T = Record<string, unknown>>(objects: ObjectS
       return path;
     }));
     const connection = await instance.connect();
-    const list = files.map((f) => `'${f}'`).join(', ');
-    const reader = await connection.runAndReadAll(`WITH archive AS (SELECT * FROM read_parquet([${list}])) ${select}`);
+    const reader = await connection.runAndReadAll(`WITH archive AS (SELECT * FROM read_parquet(${duckList(files)})) ${select}`);
     const rows = reader.getRowObjectsJson() as T[];
     connection.closeSync();
     return rows;
