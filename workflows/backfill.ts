@@ -5,6 +5,7 @@
  */
 import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { inLanes } from '../core/lanes';
 
 export interface BackfillInput {
   from: string;
@@ -44,15 +45,10 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
   for (const tenant of tenants) for (let hour = from; hour < to; hour += HOUR_MS) work.push([tenant, new Date(hour).toISOString()]);
   progress.hours_total = work.length;
 
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < work.length) {
-      const [tenant, hour] = work[next++] as [string, string];
-      await reconcileHour(tenant, hour);
-      progress.hours_done++;
-    }
-  };
   // A cancellation fails the activities in flight and ends the workflow as cancelled.
-  await Promise.all(Array.from({ length: Math.max(1, input.concurrency ?? 2) }, lane));
+  await inLanes(work, input.concurrency ?? 2, async ([tenant, hour]) => {
+    await reconcileHour(tenant, hour);
+    progress.hours_done++;
+  });
   return progress;
 }

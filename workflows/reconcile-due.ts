@@ -4,6 +4,7 @@
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { inLanes } from '../core/lanes';
 
 const { dueHours, reconcileHour } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -15,13 +16,6 @@ const { dueHours, reconcileHour } = proxyActivities<Activities>({
 export async function reconcileDue(concurrency = 2): Promise<number> {
   // The schedule's own start time, not the wall clock: replays must see the same "now".
   const due = await dueHours(workflowInfo().startTime.toISOString());
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < due.length) {
-      const { tenant, hour } = due[next++] as { tenant: string; hour: string };
-      await reconcileHour(tenant, hour);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+  await inLanes(due, concurrency, ({ tenant, hour }) => reconcileHour(tenant, hour));
   return due.length;
 }

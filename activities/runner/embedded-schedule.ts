@@ -4,6 +4,7 @@
  * skips overlaps too); the hours it would publish are persisted by the publish itself.
  */
 import type { Logger } from 'pino';
+import { inLanes } from '../../core/lanes';
 import type { Activities } from '..';
 
 const TICK_MS = 60_000;
@@ -13,14 +14,7 @@ export function startEmbeddedSchedule(activities: Pick<Activities, 'dueHours' | 
   let stopping = false;
   const tick = async (): Promise<void> => {
     const due = await activities.dueHours(new Date().toISOString());
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < due.length && !stopping) {
-        const { tenant, hour } = due[next++] as { tenant: string; hour: string };
-        await activities.reconcileHour(tenant, hour);
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, lane));
+    await inLanes(due, concurrency, ({ tenant, hour }) => activities.reconcileHour(tenant, hour), () => !stopping);
     if (due.length > 0) logger.info({ hours: due.length }, 'reconciled due hours');
   };
   const timer = setInterval(() => {
