@@ -136,4 +136,4 @@ describe('distributed: configuration', () => {
   });
 });
 
-describe('distributed: the batch layer ground truth', () => groundTruth(() => api.url, `truth${run}`));
+describe('distributed: the batch layer ground truth', () => groundTruth(() => api.url, `truth${run}`, () => stream.url));
