@@ -7,7 +7,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { HOUR_MS } from '../core/time';
 import type { OlapStore } from '../infra/olap/olap';
 import { MANIFEST_TABLE } from '../stream/archive/manifest';
+import { dueDays } from './reconcile/due-days';
 import { dueHours } from './reconcile/due-hours';
+import { type ReconcileDayResult, reconcileDay } from './reconcile/reconcile-day';
 import { type ReconcileDeps, type ReconcileResult, reconcileHour } from './reconcile/reconcile-hour';
 
 export interface ActivityDeps {
@@ -40,6 +42,15 @@ export function createActivities(deps: ActivityDeps) {
     /** Reconciles one tenant's hour (RFC 3339 start) and publishes it. */
     async reconcileHour(tenant: string, hour: string): Promise<ReconcileResult> {
       return withHeartbeats(() => oneAtATime(`${tenant}\u0000${hour}`, () => reconcileHour(stores(), tenant, Date.parse(hour))));
+    },
+    /** Builds one tenant's day (RFC 3339 start) once all 24 of its hours are published. */
+    async reconcileDay(tenant: string, day: string): Promise<ReconcileDayResult> {
+      return withHeartbeats(() => reconcileDay(stores(), tenant, Date.parse(day)));
+    },
+    /** The days the schedule should build now: every hour published, no build from those versions. */
+    async dueDays(): Promise<{ tenant: string; day: string }[]> {
+      const due = await dueDays(stores().olap);
+      return due.map((d) => ({ tenant: d.tenant, day: new Date(d.day).toISOString() }));
     },
     /** The hours the schedule should reconcile now (closed and unpublished, quiet, or dirty). */
     async dueHours(now: string): Promise<{ tenant: string; hour: string }[]> {

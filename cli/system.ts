@@ -124,6 +124,7 @@ async function startBackfills(config: Config, logger: Logger, activities: Activi
   return createEmbeddedBackfills({
     olap, logger,
     reconcileHour: (tenant, hour) => activities.reconcileHour(tenant, iso(hour)),
+    reconcileDay: (tenant, day) => activities.reconcileDay(tenant, iso(day)),
     archivedTenants: (from, to) => activities.archivedTenants(iso(from), iso(to)),
   });
 }

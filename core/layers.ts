@@ -3,7 +3,7 @@
  * speed. A request reads the published versions once and passes them into every query it runs, so
  * the `layer` a reply states is the layer its numbers were read from.
  */
-import { HOUR_MS, floorTo } from './time';
+import { DAY_MS, HOUR_MS, ceilTo, floorTo } from './time';
 
 /** Which layer answered: the exact batch layer, the provisional speed layer, or both. */
 export type Layer = 'batch' | 'speed' | 'mixed';
@@ -14,6 +14,38 @@ export type PublishedHours = ReadonlyMap<number, number>;
 /** Rows of the planner's published-hours query: hour start in epoch seconds, version as text. */
 export function readPublishedHours(rows: readonly Record<string, unknown>[]): PublishedHours {
   return new Map(rows.map((row) => [Number(row.h) * 1000, Number(row.v)]));
+}
+
+/** A day build: its version and the 24 hourly versions it was built from, by day start (epoch ms). */
+export type DayBuilds = ReadonlyMap<number, { version: number; hourVersions: readonly number[] }>;
+
+/** Rows of the planner's day-builds query: day start in epoch seconds, versions as text. */
+export function readDayBuilds(rows: readonly Record<string, unknown>[]): DayBuilds {
+  return new Map(rows.map((row) => [Number(row.d) * 1000, {
+    version: Number(row.v), hourVersions: (row.hv as unknown[]).map(Number),
+  }]));
+}
+
+/**
+ * The days whose day rows may be read, with the version to read: those built from exactly the
+ * versions their 24 hours are published under now. A day whose hour was republished since is read
+ * from its hourly rows until reconcileDay builds it again.
+ */
+export function currentDays(builds: DayBuilds, published: PublishedHours): ReadonlyMap<number, number> {
+  const current = new Map<number, number>();
+  for (const [day, build] of builds) {
+    const matches = build.hourVersions.length === 24
+      && build.hourVersions.every((version, i) => published.get(day + i * HOUR_MS) === version);
+    if (matches) current.set(day, build.version);
+  }
+  return current;
+}
+
+/** The whole UTC days inside [from, to), as day starts (epoch ms). */
+export function wholeDaysOf(from: number, to: number): number[] {
+  const days: number[] = [];
+  for (let d = ceilTo(from, DAY_MS); d + DAY_MS <= to; d += DAY_MS) days.push(d);
+  return days;
 }
 
 /** The hour starts (epoch ms) that [from, to) touches. */

@@ -10,6 +10,11 @@ export interface MetricDefinition {
   kind: MetricKind;
   /** ClickHouse aggregate over a rollup table; merges across buckets (states merge, never add). */
   sql: string;
+  /**
+   * The aggregate where exact rows may answer: over the planner's union, whose rows flag with
+   * `exact` whether they carry an exact state. Falls back to `sql` for a bucket with any other row.
+   */
+  exactSql?: string;
   description: string;
 }
 
@@ -20,7 +25,10 @@ export const BUILT_IN_METRICS: readonly MetricDefinition[] = [
   { name: 'purchases', kind: 'count', sql: "sumIf(events, event = 'purchase')", description: 'purchase events' },
   { name: 'revenue', kind: 'sum', sql: "sumIf(revenue, event = 'purchase')", description: 'sum of properties.revenue on purchases' },
   { name: 'sessions', kind: 'count', sql: 'sum(sessions)', description: 'session starts: events with no event of the same user in the 30 minutes before' },
-  { name: 'unique_users', kind: 'uniq', sql: 'uniqCombinedMerge(users)', description: 'distinct user_id' },
+  {
+    name: 'unique_users', kind: 'uniq', sql: 'uniqCombinedMerge(users)', description: 'distinct user_id',
+    exactSql: 'if(min(exact) = 1, uniqExactMerge(users_set), uniqCombinedMerge(users))',
+  },
 ];
 
 export const METRIC_NAMES = BUILT_IN_METRICS.map((m) => m.name);

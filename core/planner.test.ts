@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { hoursOf, layerOf } from './layers';
+import { currentDays, hoursOf, layerOf, wholeDaysOf } from './layers';
 import { parseMetricsRequest } from './metrics-request';
-import { planMetrics, planPublishedHours } from './planner';
-import { HOUR_MS } from './time';
+import { planDayBuilds, planMetrics, planPublishedHours } from './planner';
+import { DAY_MS, HOUR_MS } from './time';
 
 const now = Date.parse('2026-11-20T12:00:00Z');
 const h10 = Date.parse('2026-11-20T10:00:00Z');
@@ -15,7 +15,7 @@ describe('planMetrics over the layers', () => {
     const plan = planMetrics(parseMetricsRequest({ name: 'page_views', granularity: 'all', ...window }, now), 't', table, new Map());
     expect(plan.total?.sql).toContain('FROM db.rollup_speed_geo_device WHERE tenant = {tenant:String}');
     expect(plan.total?.sql).not.toContain('rollup_batch');
-    expect(plan.total?.params).not.toHaveProperty('published_hours');
+    expect(plan.total?.params).not.toHaveProperty('hour_hours');
   });
 
   it('unions unpublished speed hours with the published batch version, tenant on both, values as parameters', () => {
@@ -28,7 +28,7 @@ describe('planMetrics over the layers', () => {
     expect(sql).not.toContain("US'");
     // The window is whole hours, so the breakdown reads the batch side's 1h rows.
     expect(sql).toContain("granularity = '1h'");
-    expect(plan.ranking?.params).toMatchObject({ tenant: 't', published_hours: [h10 / 1000], published_versions: [1234], f0: ["US'--"] });
+    expect(plan.ranking?.params).toMatchObject({ tenant: 't', hour_hours: [h10 / 1000], hour_versions: [1234], speed_hours: [h11 / 1000], f0: ["US'--"] });
   });
 
   it('reads 1h batch rows alone when every hour is published and the buckets are whole hours', () => {
@@ -51,6 +51,53 @@ describe('planMetrics over the layers', () => {
     const query = planPublishedHours(parseMetricsRequest({ name: 'events', granularity: 'all', from: '2026-11-20T10:04:00Z', to: '2026-11-20T11:31:00Z' }, now), 't', table);
     expect(query.sql).toContain('FROM db.reconcile_state');
     expect(query.params).toEqual({ tenant: 't', from: h10 / 1000, to: Date.parse('2026-11-20T11:31:00Z') / 1000 });
+  });
+});
+
+describe('planMetrics over day rows and exact user sets', () => {
+  const d18 = Date.parse('2026-11-18T00:00:00Z');
+  const d19 = d18 + DAY_MS;
+  const later = Date.parse('2026-11-25T00:00:00Z');
+  const allHours = (day: number, version: number) => Array.from({ length: 24 }, (_, i) => [day + i * HOUR_MS, version] as const);
+  const published = new Map([...allHours(d18, 7), ...allHours(d19, 8)]);
+  const twoDays = { from: '2026-11-18T00:00:00Z', to: '2026-11-20T00:00:00Z' };
+
+  it('reads current day rows for daily buckets, merging exact user sets', () => {
+    const request = parseMetricsRequest({ name: 'unique_users', granularity: '1d', ...twoDays }, later);
+    const sql = planMetrics(request, 't', table, published, new Map([[d18, 70], [d19, 80]])).series?.([]);
+    expect(sql?.sql).toContain('FROM db.rollup_day_geo_device');
+    expect(sql?.sql).not.toContain('rollup_batch');
+    expect(sql?.sql).toContain('uniqExactMerge(users_set)');
+    expect(sql?.params).toMatchObject({ days: [d18 / 1000, d19 / 1000], day_versions: [70, 80] });
+  });
+
+  it('reads the hourly rows of a day that is not current, still exactly', () => {
+    const request = parseMetricsRequest({ name: 'unique_users', granularity: '1d', ...twoDays }, later);
+    const sql = planMetrics(request, 't', table, published, new Map([[d18, 70]])).series?.([]);
+    expect(sql?.params).toMatchObject({ days: [d18 / 1000], hour_hours: allHours(d19, 8).map(([h]) => h / 1000) });
+    expect(sql?.sql).toContain("granularity = '1h'");
+    expect(sql?.sql).toContain('uniqExactMerge(users_set)');
+  });
+
+  it('merges approximate states only, over buckets longer than a day', () => {
+    const request = parseMetricsRequest({ name: 'unique_users', granularity: 'all', ...twoDays }, later);
+    const sql = planMetrics(request, 't', table, published, new Map([[d18, 70], [d19, 80]])).total?.sql ?? '';
+    expect(sql).toContain('rollup_day_geo_device');
+    expect(sql).not.toContain('uniqExact');
+  });
+
+  it('asks for day builds only when buckets can hold whole days', () => {
+    expect(planDayBuilds(parseMetricsRequest({ name: 'events', granularity: '1h', ...twoDays }, later), 't', table)).toBeUndefined();
+    expect(planDayBuilds(parseMetricsRequest({ name: 'events', granularity: '1d', ...twoDays }, later), 't', table)?.params)
+      .toEqual({ tenant: 't', from: d18 / 1000, to: (d19 + DAY_MS) / 1000 });
+  });
+
+  it('counts a day current only while all 24 hours keep the versions it was built from', () => {
+    const builds = new Map([[d18, { version: 70, hourVersions: Array(24).fill(7) }], [d19, { version: 80, hourVersions: Array(24).fill(7) }]]);
+    expect(currentDays(builds, published)).toEqual(new Map([[d18, 70]]));
+    const republished = new Map(published).set(d18 + 5 * HOUR_MS, 9);
+    expect(currentDays(builds, republished)).toEqual(new Map());
+    expect(wholeDaysOf(d18 + 1, d19 + DAY_MS)).toEqual([d19]);
   });
 });
 

@@ -4,10 +4,10 @@
  * window is read from the batch rows of its published version when it has one, else from speed.
  */
 import { type Cube, smallestCube, type Dimension } from './dimensions';
-import { type PublishedHours, hoursOf } from './layers';
+import { type PublishedHours, hoursOf, wholeDaysOf } from './layers';
 import type { MetricsRequest } from './metrics-request';
-import { RECONCILE_STATE_TABLE, batchRollupTable, speedRollupTable } from './rollups';
-import { GRANULARITY_MS, HOUR_MS, floorTo } from './time';
+import { DAY_STATE_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, dayRollupTable, speedRollupTable } from './rollups';
+import { DAY_MS, GRANULARITY_MS, HOUR_MS, floorTo } from './time';
 
 export interface PlannedQuery {
   sql: string;
@@ -43,7 +43,8 @@ export function planPublishedHours(request: MetricsRequest, tenant: string, tabl
 }
 
 export function planMetrics(
-  request: MetricsRequest, tenant: string, table: (name: string) => string, published: PublishedHours = new Map(),
+  request: MetricsRequest, tenant: string, table: (name: string) => string,
+  published: PublishedHours = new Map(), days: ReadonlyMap<number, number> = new Map(),
 ): MetricsPlan {
   const cube = smallestCube([...request.groupBy, ...request.filters.keys()]);
   const params: PlannedQuery['params'] = { tenant, from: request.from / 1000, to: request.to / 1000 };
@@ -54,8 +55,9 @@ export function planMetrics(
     params[name] = values;
     conditions.push(`${dimension} IN {${name}:Array(String)}`);
   }
-  const from = sourceOf(request, cube, table, published, params);
-  const metrics = request.metrics.map((m, i) => `${m.sql} AS ${metricAlias(i)}`).join(', ');
+  const source = sourceOf(request, cube, table, published, days, params);
+  const from = source.from;
+  const metrics = request.metrics.map((m, i) => `${source.exact && m.exactSql ? m.exactSql : m.sql} AS ${metricAlias(i)}`).join(', ');
   const filter = from(conditions);
   const groups = request.groupBy.join(', ');
 
@@ -87,43 +89,102 @@ export function planMetrics(
   return { ranking, series, total: undefined };
 }
 
+/** The day builds of the whole days in the window, for currentDays (layers.ts); none when it has none. */
+export function planDayBuilds(request: MetricsRequest, tenant: string, table: (name: string) => string): PlannedQuery | undefined {
+  const days = wholeDaysOf(request.from, request.to);
+  if (days.length === 0 || bucketMs(request) < DAY_MS) return undefined;
+  return {
+    sql: `SELECT toUnixTimestamp(day) AS d, toString(max(version)) AS v, arrayMap(x -> toString(x), argMax(hour_versions, version)) AS hv
+      FROM ${table(DAY_STATE_TABLE)}
+      WHERE tenant = {tenant:String} AND day >= toDateTime({from:UInt32}, 'UTC') AND day < toDateTime({to:UInt32}, 'UTC')
+      GROUP BY day ORDER BY day`,
+    params: { tenant, from: (days[0] as number) / 1000, to: ((days.at(-1) as number) + DAY_MS) / 1000 },
+  };
+}
+
+/** How much time one bucket of the reply spans: the granularity, or the whole window. */
+function bucketMs(request: MetricsRequest): number {
+  return request.shape === 'series' ? GRANULARITY_MS[request.granularity ?? '1h'] : request.to - request.from;
+}
+
+interface Source {
+  /** The FROM clause, given the conditions every row must meet. */
+  from: (conditions: readonly string[]) => string;
+  /** Whether rows carry `exact` and `users_set`, for metrics' exactSql. */
+  exact: boolean;
+}
+
 /**
- * The FROM clause over the window's rows, given the conditions every row must meet: the speed table
- * alone while no hour of the window is published; otherwise a UNION ALL of the speed rows of the
- * unpublished hours and the batch rows of the published (hour, version) pairs, the batch side at
- * 1h buckets when every bucket asked for is whole hours. Both sides expose `minute`.
+ * The FROM clause over the window's rows. The speed table alone while no hour of the window is
+ * published; otherwise a UNION ALL, each part exposing `minute`, of:
+ *   - day rows, for the current whole days, when buckets are days or longer;
+ *   - 1h batch rows, for other published hours inside the window, when buckets are hours or longer;
+ *   - 1m batch rows, for the remaining published hours;
+ *   - speed rows, for the unpublished hours.
+ * Where each bucket spans a day or less, rows also say whether they carry an exact user set (day
+ * and 1h rows do), so that an hourly or daily `unique_users` is exact.
  */
 function sourceOf(
-  request: MetricsRequest, cube: Cube, table: (name: string) => string, published: PublishedHours, params: PlannedQuery['params'],
-): (conditions: readonly string[]) => string {
+  request: MetricsRequest, cube: Cube, table: (name: string) => string,
+  published: PublishedHours, days: ReadonlyMap<number, number>, params: PlannedQuery['params'],
+): Source {
   const windowHours = hoursOf(request.from, request.to);
-  const batchHours = windowHours.filter((h) => published.has(h));
   const speedTable = table(speedRollupTable(cube));
   const speedWindow = ['tenant = {tenant:String}', "minute >= toDateTime({from:UInt32}, 'UTC')", "minute < toDateTime({to:UInt32}, 'UTC')"];
-  if (batchHours.length === 0) return (conditions) => `FROM ${speedTable} WHERE ${[...speedWindow, ...conditions].join(' AND ')}`;
+  if (!windowHours.some((h) => published.has(h))) {
+    return { from: (conditions) => `FROM ${speedTable} WHERE ${[...speedWindow, ...conditions].join(' AND ')}`, exact: false };
+  }
 
-  params.published_hours = batchHours.map((h) => h / 1000);
-  params.published_versions = batchHours.map((h) => published.get(h) ?? 0);
-  const hourAligned = request.from % HOUR_MS === 0 && request.to % HOUR_MS === 0;
-  const wholeHours = hourAligned && (request.shape !== 'series' || GRANULARITY_MS[request.granularity ?? '1h'] >= HOUR_MS);
+  const span = bucketMs(request);
+  const inside = (start: number, length: number) => start >= request.from && start + length <= request.to;
+  const dayList = span >= DAY_MS ? wholeDaysOf(request.from, request.to).filter((d) => days.has(d)) : [];
+  const byDay = new Set(dayList.flatMap((d) => Array.from({ length: 24 }, (_, i) => d + i * HOUR_MS)));
+  const hourRows = windowHours.filter((h) => published.has(h) && !byDay.has(h) && span >= HOUR_MS && inside(h, HOUR_MS));
+  const minuteRows = windowHours.filter((h) => published.has(h) && !byDay.has(h) && !hourRows.includes(h));
+  const speedHours = windowHours.filter((h) => !published.has(h));
+  const exact = span <= DAY_MS && (hourRows.length > 0 || dayList.length > 0);
+
   const columns = [...new Set<Dimension>(['event', ...request.groupBy])].join(', ');
-  const values = 'events, sessions, revenue, users';
-  const batchWhere = [
-    'tenant = {tenant:String}',
-    `granularity = '${wholeHours ? '1h' : '1m'}'`,
-    'toUnixTimestamp(hour) IN {published_hours:Array(UInt32)}',
-    'version = {published_versions:Array(UInt64)}[indexOf({published_hours:Array(UInt32)}, toUnixTimestamp(hour))]',
-    "bucket >= toDateTime({from:UInt32}, 'UTC')",
-    "bucket < toDateTime({to:UInt32}, 'UTC')",
-  ];
-  const batch = (conditions: readonly string[]) =>
-    `SELECT bucket AS minute, ${columns}, ${values} FROM ${table(batchRollupTable(cube))} WHERE ${[...batchWhere, ...conditions].join(' AND ')}`;
-  if (batchHours.length === windowHours.length) return (conditions) => `FROM (${batch(conditions)})`;
-  const speedWhere = [...speedWindow, 'toUnixTimestamp(toStartOfHour(minute)) NOT IN {published_hours:Array(UInt32)}'];
-  const speed = (conditions: readonly string[]) =>
-    `SELECT minute, ${columns}, ${values} FROM ${speedTable} WHERE ${[...speedWhere, ...conditions].join(' AND ')}`;
-  return (conditions) => `FROM (${speed(conditions)} UNION ALL ${batch(conditions)})`;
+  const values = (users: 'none' | 'inexact' | 'exact') =>
+    `events, sessions, revenue, users${!exact ? '' : users === 'none' ? `, ${EMPTY_USER_SET} AS users_set, 0 AS exact` : `, users_set, ${users === 'exact' ? 1 : 0} AS exact`}`;
+  const parts: ((conditions: readonly string[]) => string)[] = [];
+  if (speedHours.length > 0) {
+    params.speed_hours = speedHours.map((h) => h / 1000);
+    const where = [...speedWindow, 'toUnixTimestamp(toStartOfHour(minute)) IN {speed_hours:Array(UInt32)}'];
+    parts.push((conditions) => `SELECT minute, ${columns}, ${values('none')} FROM ${speedTable} WHERE ${[...where, ...conditions].join(' AND ')}`);
+  }
+  const batchPart = (hours: number[], granularity: '1m' | '1h', name: string) => {
+    if (hours.length === 0) return;
+    params[`${name}_hours`] = hours.map((h) => h / 1000);
+    params[`${name}_versions`] = hours.map((h) => published.get(h) ?? 0);
+    const where = [
+      'tenant = {tenant:String}',
+      `granularity = '${granularity}'`,
+      `toUnixTimestamp(hour) IN {${name}_hours:Array(UInt32)}`,
+      `version = {${name}_versions:Array(UInt64)}[indexOf({${name}_hours:Array(UInt32)}, toUnixTimestamp(hour))]`,
+      "bucket >= toDateTime({from:UInt32}, 'UTC')",
+      "bucket < toDateTime({to:UInt32}, 'UTC')",
+    ];
+    const kind = granularity === '1h' ? 'exact' : 'inexact';
+    parts.push((conditions) => `SELECT bucket AS minute, ${columns}, ${values(kind)} FROM ${table(batchRollupTable(cube))} WHERE ${[...where, ...conditions].join(' AND ')}`);
+  };
+  batchPart(hourRows, '1h', 'hour');
+  batchPart(minuteRows, '1m', 'minute');
+  if (dayList.length > 0) {
+    params.days = dayList.map((d) => d / 1000);
+    params.day_versions = dayList.map((d) => days.get(d) ?? 0);
+    const where = [
+      'tenant = {tenant:String}',
+      'toUnixTimestamp(day) IN {days:Array(UInt32)}',
+      'version = {day_versions:Array(UInt64)}[indexOf({days:Array(UInt32)}, toUnixTimestamp(day))]',
+    ];
+    parts.push((conditions) => `SELECT day AS minute, ${columns}, ${values('exact')} FROM ${table(dayRollupTable(cube))} WHERE ${[...where, ...conditions].join(' AND ')}`);
+  }
+  return { from: (conditions) => `FROM (${parts.map((part) => part(conditions)).join(' UNION ALL ')})`, exact };
 }
+
+/** An empty exact user set, for speed rows beside exact ones in one union. */
+const EMPTY_USER_SET = "arrayReduce('uniqExactState', emptyArrayString())";
 
 /** Ties are broken by the tuple of keys ascending. */
 function rankKeys(dimensions: readonly Dimension[]): string {

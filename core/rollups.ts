@@ -49,3 +49,13 @@ export const batchRollupTable = (cube: Cube): string => `rollup_batch_${cube.nam
 
 /** One row per reconciliation attempt that published; an hour's published version is its latest. */
 export const RECONCILE_STATE_TABLE = 'reconcile_state';
+
+/**
+ * Exact day rollups, per cube, one row per dimension combination of a (tenant, day, version). A
+ * day row is current only while every hour of its day is still published under the version the
+ * day was built from (`hour_versions` in the day state); otherwise readers take the hourly rows.
+ */
+export const dayRollupTable = (cube: Cube): string => `rollup_day_${cube.name}`;
+
+/** One row per published day build: its version and the 24 hourly versions it was built from. */
+export const DAY_STATE_TABLE = 'reconcile_day_state';

@@ -63,10 +63,20 @@ async function rollUp(olap: OlapStore, stage: string, cube: Cube, granularity: '
   const dims = cube.dimensions.join(', ');
   const bucket = granularity === '1m' ? 'minute' : `toDateTime({hour:UInt32}, 'UTC')`;
   await olap.exec(`INSERT INTO ${olap.table(batchRollupTable(cube))}
-      (tenant, hour, version, granularity, bucket, ${dims}, events, sessions, revenue, users_exact, users)
+      (tenant, hour, version, granularity, bucket, ${dims}, events, sessions, revenue, users_exact, users${granularity === '1h' ? ', users_set' : ''})
     SELECT tenant, toDateTime({hour:UInt32}, 'UTC'), {version:UInt64}, '${granularity}', ${bucket} AS b, ${dims},
       sum(weight), sum(session), CAST(sum(revenue * toDecimal64(weight, 6)) AS Decimal(38, 6)),
-      uniqExact(user_id), arrayReduce('uniqCombinedState', groupArrayIf(assumeNotNull(user_id), isNotNull(user_id)))
+      uniqExact(user_id), ${userStates(granularity === '1h')}
     FROM ${olap.table(stage)}
     GROUP BY tenant, b, ${dims}`, { params: { hour: hour / 1000, version } });
+}
+
+/**
+ * The distinct-user states of a group of rows with a nullable `user_id`: uniqCombined always, and
+ * the exact set when asked. (arrayReduce keeps the plain state types that the columns declare,
+ * where an -If combinator would change them.)
+ */
+export function userStates(exact: boolean): string {
+  const users = 'groupArrayIf(assumeNotNull(user_id), isNotNull(user_id))';
+  return `arrayReduce('uniqCombinedState', ${users})${exact ? `, arrayReduce('uniqExactState', ${users})` : ''}`;
 }

@@ -1,5 +1,5 @@
 /**
- * The embedded runner's backfills: the same reconcileHour activity, run in-process with bounded
+ * The embedded runner's backfills: the same reconcileHour and reconcileDay activities, run in-process with bounded
  * concurrency when no Temporal is configured. Each backfill's state lives in the OLAP store, so one
  * interrupted by a restart resumes where it stopped (at most the hours in flight run again, which
  * reconciliation makes harmless: a rerun publishes the same numbers under a newer version).
@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { BackfillRequest, BackfillState, BackfillStatus, Backfills } from '../../core/backfill';
-import { HOUR_MS } from '../../core/time';
+import { inLanes } from '../../core/lanes';
+import { DAY_MS, HOUR_MS, floorTo } from '../../core/time';
 import type { OlapStore } from '../../infra/olap/olap';
 import { dateTime64Text } from '../../infra/olap/sql';
 
@@ -15,6 +16,8 @@ export interface EmbeddedBackfillDeps {
   olap: OlapStore;
   logger: Logger;
   reconcileHour: (tenant: string, hour: number) => Promise<unknown>;
+  /** Builds a day once all 24 of its hours are published (otherwise does nothing). */
+  reconcileDay: (tenant: string, day: number) => Promise<unknown>;
   /** Tenants with archived events in [from, to), for a backfill of every tenant. */
   archivedTenants: (from: number, to: number) => Promise<string[]>;
   /** @default 2 */
@@ -70,6 +73,10 @@ export async function createEmbeddedBackfills(deps: EmbeddedBackfillDeps): Promi
     };
     try {
       await Promise.all(Array.from({ length: deps.concurrency ?? 2 }, lane));
+      // Then the days the range touches, as the backfill workflow does.
+      const days: [string, number][] = [];
+      for (const tenant of job.tenants) for (let day = floorTo(job.from, DAY_MS); day < job.to; day += DAY_MS) days.push([tenant, day]);
+      await inLanes(days, deps.concurrency ?? 2, ([tenant, day]) => deps.reconcileDay(tenant, day), () => job.status === 'running' && !closing);
       if (job.status === 'running' && !closing) job.status = 'completed';
     } catch (err) {
       logger.error({ err, backfill: job.id }, 'backfill failed');

@@ -9,13 +9,16 @@ import type { Activities } from '..';
 
 const TICK_MS = 60_000;
 
-export function startEmbeddedSchedule(activities: Pick<Activities, 'dueHours' | 'reconcileHour'>, logger: Logger, concurrency = 2): { stop(): Promise<void> } {
+export function startEmbeddedSchedule(activities: Pick<Activities, 'dueHours' | 'reconcileHour' | 'dueDays' | 'reconcileDay'>, logger: Logger, concurrency = 2): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   let stopping = false;
   const tick = async (): Promise<void> => {
     const due = await activities.dueHours(new Date().toISOString());
     await inLanes(due, concurrency, ({ tenant, hour }) => activities.reconcileHour(tenant, hour), () => !stopping);
     if (due.length > 0) logger.info({ hours: due.length }, 'reconciled due hours');
+    const days = await activities.dueDays();
+    await inLanes(days, concurrency, ({ tenant, day }) => activities.reconcileDay(tenant, day), () => !stopping);
+    if (days.length > 0) logger.info({ days: days.length }, 'built due days');
   };
   const timer = setInterval(() => {
     if (running) return;

@@ -4,8 +4,8 @@
 import { Router } from 'express';
 import { buildReply, type Row } from '../../core/metrics-reply';
 import { type RawParams, parseMetricsRequest } from '../../core/metrics-request';
-import { readPublishedHours } from '../../core/layers';
-import { planMetrics, planPublishedHours, type PlannedQuery } from '../../core/planner';
+import { currentDays, readDayBuilds, readPublishedHours } from '../../core/layers';
+import { planDayBuilds, planMetrics, planPublishedHours, type PlannedQuery } from '../../core/planner';
 import type { OlapStore } from '../../infra/olap/olap';
 import type { Telemetry } from '../../infra/telemetry';
 import { resolveTenant } from '../tenant';
@@ -42,8 +42,9 @@ export function metricsRouter(deps: MetricsDeps): Router {
     const request = parseMetricsRequest(req.query as RawParams, now());
     const table = (name: string) => deps.olap.table(name);
     // Read once, then bound into every query: the layer a point states is the one it was read from.
-    const published = readPublishedHours((await run(planPublishedHours(request, tenant, table))) ?? []);
-    const plan = planMetrics(request, tenant, table, published);
+    const [hourRows, dayRows] = await Promise.all([run(planPublishedHours(request, tenant, table)), run(planDayBuilds(request, tenant, table))]);
+    const published = readPublishedHours(hourRows ?? []);
+    const plan = planMetrics(request, tenant, table, published, currentDays(readDayBuilds(dayRows ?? []), published));
     const [ranking, total] = await Promise.all([run(plan.ranking), run(plan.total)]);
     const series = plan.series && (!ranking || ranking.length > 0) ? await run(plan.series(ranking ?? [])) : undefined;
     const reply = buildReply(request, { ranking, series, total: total?.[0], published });

@@ -6,7 +6,7 @@
  * stream process free of ClickHouse's binary state format.
  */
 import { CUBES, type Cube } from '../../core/dimensions';
-import { RECONCILE_STATE_TABLE, batchRollupTable, speedInputTable, speedRollupTable } from '../../core/rollups';
+import { DAY_STATE_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, dayRollupTable, speedInputTable, speedRollupTable } from '../../core/rollups';
 import type { OlapStore } from './olap';
 
 /** Speed rows are provisional and expire once the batch layer has had a week to replace them. */
@@ -16,18 +16,27 @@ export async function ensureRollupSchema(olap: OlapStore): Promise<void> {
   for (const cube of CUBES) {
     await ensureSpeedTables(olap, cube);
     await ensureBatchTable(olap, cube);
+    await ensureDayTable(olap, cube);
   }
   await olap.exec(`CREATE TABLE IF NOT EXISTS ${olap.table(RECONCILE_STATE_TABLE)} (
       tenant LowCardinality(String), hour DateTime('UTC'), version UInt64,
       files_read Array(String), events UInt64, published_at DateTime64(3, 'UTC')
     ) ENGINE = MergeTree
     ORDER BY (tenant, hour, version)`);
+  await olap.exec(`CREATE TABLE IF NOT EXISTS ${olap.table(DAY_STATE_TABLE)} (
+      tenant LowCardinality(String), day DateTime('UTC'), version UInt64,
+      hour_versions Array(UInt64), events UInt64, published_at DateTime64(3, 'UTC')
+    ) ENGINE = MergeTree
+    ORDER BY (tenant, day, version)`);
 }
 
 /**
  * Batch rows carry their hour and version: a new attempt writes beside the old rows and publishes
  * by moving the pointer (reconcile_state), so a retried attempt never doubles what readers see.
- * `users_exact` is the bucket's exact distinct count; `users` merges across buckets.
+ * `users_exact` is the row's exact distinct count; `users` merges across buckets and layers (the
+ * speed layer has the same state), and `users_set`, filled on 1h rows only, merges exactly: an
+ * hourly or daily point of `unique_users` is then exact for any filter, at 16 bytes per user and
+ * row where the uniqCombined state stays small.
  */
 async function ensureBatchTable(olap: OlapStore, cube: Cube): Promise<void> {
   const dims = cube.dimensions.map((d) => `${d} LowCardinality(String)`).join(', ');
@@ -35,10 +44,24 @@ async function ensureBatchTable(olap: OlapStore, cube: Cube): Promise<void> {
       tenant LowCardinality(String), hour DateTime('UTC'), version UInt64,
       granularity Enum8('1m' = 1, '1h' = 2), bucket DateTime('UTC'), ${dims},
       events Float64, sessions Float64, revenue Decimal(38, 6),
-      users_exact UInt64, users AggregateFunction(uniqCombined, String)
+      users_exact UInt64, users AggregateFunction(uniqCombined, String), users_set AggregateFunction(uniqExact, String)
     ) ENGINE = MergeTree
     PARTITION BY toYYYYMM(hour)
     ORDER BY (tenant, hour, version, granularity, bucket, ${cube.dimensions.join(', ')})`);
+  // Tables from before exact hourly distinct counts gain the column (their rows merge approximately).
+  await olap.exec(`ALTER TABLE ${olap.table(batchRollupTable(cube))} ADD COLUMN IF NOT EXISTS users_set AggregateFunction(uniqExact, String) AFTER users`);
+}
+
+/** Day rows: the same values as the batch table's, a whole UTC day per row (reconcileDay). */
+async function ensureDayTable(olap: OlapStore, cube: Cube): Promise<void> {
+  const dims = cube.dimensions.map((d) => `${d} LowCardinality(String)`).join(', ');
+  await olap.exec(`CREATE TABLE IF NOT EXISTS ${olap.table(dayRollupTable(cube))} (
+      tenant LowCardinality(String), day DateTime('UTC'), version UInt64, ${dims},
+      events Float64, sessions Float64, revenue Decimal(38, 6),
+      users_exact UInt64, users AggregateFunction(uniqCombined, String), users_set AggregateFunction(uniqExact, String)
+    ) ENGINE = MergeTree
+    PARTITION BY toYYYYMM(day)
+    ORDER BY (tenant, day, version, ${cube.dimensions.join(', ')})`);
 }
 
 async function ensureSpeedTables(olap: OlapStore, cube: Cube): Promise<void> {

@@ -9,12 +9,13 @@ import { pipelineCounts } from '../../bench/scrape';
 import { call, eventually, post } from './http';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const COUNTRIES = ['US', 'DE', 'JP'];
 
 interface Sent { event_id: string; event: string; timestamp: number; user_id: string; country: string; revenue?: number }
 
-/** Expected values per hour start and country, computed without the system: first copy only. */
-function expected(events: readonly Sent[]) {
+/** Expected values per bucket start (hours by default) and country, computed without the system: first copy only. */
+function expected(events: readonly Sent[], bucketMs = HOUR) {
   const unique = new Map<string, Sent>();
   for (const e of events) if (!unique.has(e.event_id)) unique.set(e.event_id, e);
   const sorted = [...unique.values()].sort((a, b) => a.timestamp - b.timestamp || (a.event_id < b.event_id ? -1 : 1));
@@ -23,7 +24,7 @@ function expected(events: readonly Sent[]) {
   for (const e of sorted) {
     const previous = lastSeen.get(e.user_id);
     lastSeen.set(e.user_id, e.timestamp);
-    const key = `${Math.floor(e.timestamp / HOUR) * HOUR}|${e.country}`;
+    const key = `${Math.floor(e.timestamp / bucketMs) * bucketMs}|${e.country}`;
     const cell = cells.get(key) ?? { events: 0, purchases: 0, revenueCents: 0, sessions: 0, users: new Set<string>() };
     cell.events++;
     if (e.event === 'purchase') {
@@ -71,14 +72,14 @@ export function groundTruth(baseUrl: () => string, tenantName: string, streamUrl
     }
     await eventually(async () => ((await archived()) >= before + events.length ? true : undefined), 'every event sent to be archived', 60_000);
   };
-  const reconcile = async () => {
-    const started = await post<{ id: string }>(`${baseUrl()}/v1/backfills`, { from: new Date(first).toISOString(), to: new Date(first + 3 * HOUR).toISOString(), tenant: tenantName });
+  const reconcile = async (from = first, hours = 3) => {
+    const started = await post<{ id: string }>(`${baseUrl()}/v1/backfills`, { from: new Date(from).toISOString(), to: new Date(from + hours * HOUR).toISOString(), tenant: tenantName });
     expect(started.status).toBe(202);
     const done = await eventually(async () => {
       const reply = await call<{ status: string }>(`${baseUrl()}/v1/backfills/${started.body.id}`);
       return reply.body.status === 'running' ? undefined : reply.body;
-    }, 'the backfill to finish', 120_000);
-    expect(done).toMatchObject({ status: 'completed', hours_total: 3, hours_done: 3 });
+    }, 'the backfill to finish', 240_000);
+    expect(done).toMatchObject({ status: 'completed', hours_total: hours, hours_done: hours });
   };
   const check = async (sent: Sent[]) => {
     const truth = expected(sent);
@@ -113,4 +114,39 @@ export function groundTruth(baseUrl: () => string, tenantName: string, streamUrl
     expect(status.body.dirty_hours).toEqual([]);
     expect(Date.parse(status.body.reconciled_through)).toBeGreaterThanOrEqual(first + 3 * HOUR);
   }, 300_000);
+
+  it('is exact per day, unique users included, and within 2% over several days', async () => {
+    // Two whole UTC days, well past: more distinct users a day than uniqCombined counts exactly.
+    const day0 = Math.floor(Date.now() / DAY) * DAY - 3 * DAY;
+    const days: Sent[] = [];
+    for (let i = 0; i < 24_000; i++) {
+      days.push({
+        event_id: `d${i}`, event: random() < 0.1 ? 'purchase' : 'page_view', timestamp: day0 + Math.floor(random() * 2 * DAY),
+        user_id: `v${Math.floor(random() * 30_000)}`, country: COUNTRIES[i % 3] as string,
+      });
+    }
+    for (let i = 0; i < 1_200; i++) days.push({ ...(days[Math.floor(random() * 24_000)] as Sent) }); // 5% duplicate ids
+    await send(days);
+    await reconcile(day0, 48);
+    const truth = expected(days, DAY);
+    const window = `from=${new Date(day0).toISOString()}&to=${new Date(day0 + 2 * DAY).toISOString()}`;
+    for (const country of COUNTRIES) {
+      const reply = await call<{ metrics: Record<string, { points: { value: number; layer: string }[] }> }>(
+        `${baseUrl()}/v1/metrics?name=events,sessions,unique_users&${window}&granularity=1d&country=${country}`, { headers: tenant });
+      for (let d = 0; d < 2; d++) {
+        const cell = truth.get(`${day0 + d * DAY}|${country}`);
+        const at = (name: string) => reply.body.metrics[name]?.points[d];
+        expect(at('events'), `events ${country} d${d}`).toMatchObject({ value: cell?.events, layer: 'batch' });
+        expect(at('sessions')?.value, `sessions ${country} d${d}`).toBe(cell?.sessions);
+        expect(at('unique_users')?.value, `unique_users ${country} d${d}`).toBe(cell?.users.size);
+      }
+    }
+    const daily = await call<{ points: { value: number }[] }>(`${baseUrl()}/v1/metrics?name=unique_users&${window}&granularity=1d`, { headers: tenant });
+    const perDay = (d: number) => new Set(days.filter((e) => Math.floor((e.timestamp - day0) / DAY) === d).map((e) => e.user_id)).size;
+    expect(daily.body.points.map((p) => p.value)).toEqual([perDay(0), perDay(1)]);
+    const total = await call<{ value: number; layer: string }>(`${baseUrl()}/v1/metrics?name=unique_users&${window}&granularity=all`, { headers: tenant });
+    const distinct = new Set(days.map((e) => e.user_id)).size;
+    expect(total.body.layer).toBe('batch');
+    expect(Math.abs(total.body.value - distinct) / distinct, `${total.body.value} users over two days, truly ${distinct}`).toBeLessThanOrEqual(0.02);
+  }, 600_000);
 }
