@@ -1,11 +1,14 @@
 /**
  * backfill({from, to, tenant?}): recomputes every hour in the range, clean or not, with bounded
- * concurrency. `from` is floored and `to` ceiled to the hour; `to` is exclusive. Progress is a
- * query; cancelling the workflow (Temporal, or DELETE /v1/backfills/:id) stops it between hours.
+ * concurrency, then the days the range touches (a day is built once all 24 of its hours are
+ * published). `from` is floored and `to` ceiled to the hour; `to` is exclusive. Progress, in hours,
+ * is a query; cancelling the workflow (Temporal, or DELETE /v1/backfills/:id) stops it.
  */
 import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { inLanes } from '../core/lanes';
+import { reconcileDays } from './reconcile-days';
+import { reconcileHourExclusively } from './reconcile-hour';
 
 export interface BackfillInput {
   from: string;
@@ -23,14 +26,13 @@ export interface BackfillProgress {
 
 export const progressQuery = defineQuery<BackfillProgress>('progress');
 
-const { reconcileHour, archivedTenants } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  // The activity heartbeats every 5 s: a worker that died is noticed in 30 s, not 10 minutes.
-  heartbeatTimeout: '30 seconds',
+const { archivedTenants } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 export async function backfill(input: BackfillInput): Promise<BackfillProgress> {
   const from = Math.floor(Date.parse(input.from) / HOUR_MS) * HOUR_MS;
@@ -47,8 +49,13 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
 
   // A cancellation fails the activities in flight and ends the workflow as cancelled.
   await inLanes(work, input.concurrency ?? 2, async ([tenant, hour]) => {
-    await reconcileHour(tenant, hour);
+    await reconcileHourExclusively(tenant, hour);
     progress.hours_done++;
   });
+  const days: { tenant: string; day: string }[] = [];
+  for (const tenant of tenants) {
+    for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to; day += DAY_MS) days.push({ tenant, day: new Date(day).toISOString() });
+  }
+  await reconcileDays(days, input.concurrency ?? 2);
   return progress;
 }

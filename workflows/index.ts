@@ -5,3 +5,4 @@
 export { smoke } from './smoke';
 export { backfill } from './backfill';
 export { reconcileDue } from './reconcile-due';
+export { reconcileHourWorkflow } from './reconcile-hour';
