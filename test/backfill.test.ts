@@ -92,6 +92,20 @@ async function watch(workflowId: string): Promise<BackfillProgress[]> {
 
 const execFileAsync = promisify(execFile);
 
+/**
+ * The history must replay on today's workflow code. STRATA_RECORD_HISTORIES=1 keeps it as a fixture
+ * that infra/temporal/replay.test.ts replays in every run, so a change that breaks determinism
+ * fails without a server.
+ */
+async function recordHistory(workflowId: string, file: string): Promise<void> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, workflowId);
+  if (process.env.STRATA_RECORD_HISTORIES === '1') {
+    const shown = await execFileAsync(temporalBinary(), ['workflow', 'show', '--address', temporalAddress, '--workflow-id', workflowId, '--output', 'json']);
+    writeFileSync(join(HISTORIES_DIR, file), shown.stdout);
+  }
+}
+
 describe('backfill on Temporal', () => {
   it('runs 24 hours started with `temporal workflow start`, its progress never going backwards, ending at 24 of 24', async () => {
     const workflowId = `backfill-cli-${run}`;
@@ -109,15 +123,38 @@ describe('backfill on Temporal', () => {
       `SELECT sum(events) AS events FROM ${olap.table('rollup_batch_geo_device')} WHERE tenant = {t:String} AND granularity = '1h'`, { params: { t: tenant } });
     expect(served).toEqual([{ events: 30 }]);
 
-    // Replay: the history must replay on today's workflow code. STRATA_RECORD_HISTORIES=1 keeps it
-    // as the fixture workflows/replay.test.ts replays in every run, so a change that breaks
-    // determinism fails without a server.
-    const history = await client.workflow.getHandle(workflowId).fetchHistory();
-    await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, workflowId);
-    if (process.env.STRATA_RECORD_HISTORIES === '1') {
-      const shown = await execFileAsync(temporalBinary(), ['workflow', 'show', '--address', temporalAddress, '--workflow-id', workflowId, '--output', 'json']);
-      writeFileSync(join(HISTORIES_DIR, 'backfill.json'), shown.stdout);
-    }
+    await recordHistory(workflowId, 'backfill.json');
+    // The backfill then built the day, all 24 hours being published.
+    const day = await olap.query<{ events: string }>(
+      `SELECT toString(events) AS events FROM ${olap.table('reconcile_day_state')} WHERE tenant = {t:String} AND day = toDateTime({d:UInt32}, 'UTC')`,
+      { params: { t: tenant, d: start / 1000 } });
+    expect(day).toEqual([{ events: '30' }]);
+  }, 180_000);
+
+  it('runs a second reconcile of an hour only after the open one ends (one workflow id per hour)', async () => {
+    const hour = new Date(start + HOUR_MS).toISOString();
+    // A run of the hour is open: started by hand under the id every reconcile of that hour uses.
+    const open = await client.workflow.start('reconcileHourWorkflow', { taskQueue: `${taskQueue}-paused`, workflowId: `reconcile-${tenant}-${hour}`, args: [tenant, hour] });
+    const backfill = await client.workflow.start('backfill', {
+      taskQueue, workflowId: `backfill-wait-${run}`, args: [{ from: hour, to: new Date(start + 2 * HOUR_MS).toISOString(), tenant }],
+    });
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await backfill.query<BackfillProgress>('progress')).hours_done).toBe(0);
+    // No worker polls the paused queue: the open run ends when it is terminated, then the backfill's own runs.
+    await open.terminate('test: the open run ends');
+    expect(await backfill.result()).toEqual({ hours_total: 1, hours_done: 1 });
+  }, 120_000);
+
+  it('reconciles due hours and builds due days when the schedule starts reconcileDue', async () => {
+    const workflowId = `reconcile-due-${run}`;
+    const reconciled = await client.workflow.execute('reconcileDue', { taskQueue, workflowId, args: [] }) as number;
+    // Every closed hour from the tenant's first on is due (quiet ones published as empty), 100 a run.
+    expect(reconciled).toBe(100);
+    const days = await olap.query<{ n: string }>(
+      `SELECT toString(uniqExact(day)) AS n FROM ${olap.table('reconcile_day_state')} WHERE tenant = {t:String}`, { params: { t: tenant } });
+    // 2026-11-20 from the first test's backfill; then 2026-11-21 to 24 from these 100 hours.
+    expect(days).toEqual([{ n: '5' }]);
+    await recordHistory(workflowId, 'reconcile-due.json');
   }, 180_000);
 
   it('ends a backfill cancelled midway as cancelled', async () => {
