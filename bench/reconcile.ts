@@ -6,11 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { reconcileDay } from '../activities/reconcile/reconcile-day';
 import { reconcileHour } from '../activities/reconcile/reconcile-hour';
 import { BUILT_IN_DIMENSIONS } from '../core/dimensions';
 import type { NormalizedEvent } from '../core/event';
 import { dimensionValue, revenueMicros } from '../core/rollups';
-import { HOUR_MS } from '../core/time';
+import { DAY_MS, HOUR_MS, floorTo } from '../core/time';
 import { createFsObjectStore } from '../infra/objectstore/fs';
 import { createChdbStore } from '../infra/olap/chdb';
 import { ensureRollupSchema } from '../infra/olap/schema';
@@ -25,6 +26,9 @@ export interface ReconcileBench {
   archive_s: number;
   reconcile_s: number;
   distinct_events: number;
+  /** reconcileDay over the day of that hour, once its other 23 (quiet) hours are published. */
+  day_s: number;
+  day_users: number;
 }
 
 const FILE_EVENTS = 100_000;
@@ -61,9 +65,16 @@ export async function benchReconcile(events = 1_000_000): Promise<ReconcileBench
       files += written.length;
     }
     const archived = Date.now();
-    const result = await reconcileHour({ olap, objects, workDir: join(dir, 'work') }, 'bench', hour);
+    const deps = { olap, objects, workDir: join(dir, 'work') };
+    const result = await reconcileHour(deps, 'bench', hour);
+    const reconciled = Date.now();
+    const day = floorTo(hour, DAY_MS);
+    for (let h = day; h < day + DAY_MS; h += HOUR_MS) if (h !== hour) await reconcileHour(deps, 'bench', h);
+    const dayStarted = Date.now();
+    const built = await reconcileDay(deps, 'bench', day);
     return {
-      events, files, archive_s: round1((archived - started) / 1000), reconcile_s: round1((Date.now() - archived) / 1000), distinct_events: result.events,
+      events, files, archive_s: round1((archived - started) / 1000), reconcile_s: round1((reconciled - archived) / 1000), distinct_events: result.events,
+      day_s: round1((Date.now() - dayStarted) / 1000), day_users: built.published ? built.users : 0,
     };
   } finally {
     await writer.close();

@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: every benchmark in one run; prints a summary and writes bench/results/latest.json.
+ * `npm run bench -- reconcile stages` runs only the sections named, and updates just those in the file.
  * Timing targets live here, not in tests, so that tests never flake on a noisy machine.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { servicesDown, servicesUp } from '../infra/services/index';
@@ -17,10 +18,40 @@ import { benchSustained } from './sustained';
 const FRESHNESS = { eventsPerSecond: 5_000, seconds: 30, p95TargetMs: 5_000 };
 const SUSTAINED = { floor: 50_000, target: 100_000, seconds: 60 };
 
+const SECTIONS = ['ingest', 'stages', 'freshness', 'sustained', 'reconcile'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function chosenSections(): Set<Section> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((a) => !(SECTIONS as readonly string[]).includes(a));
+  if (unknown.length > 0) throw new Error(`unknown bench section ${unknown.join(', ')}; valid: ${SECTIONS.join(', ')}`);
+  return new Set(asked.length === 0 ? SECTIONS : (asked as Section[]));
+}
+
 async function main(): Promise<void> {
   const started = new Date();
+  const sections = chosenSections();
   console.log(`strata bench on ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  const results: Record<string, unknown> = {};
+  if (sections.has('ingest')) results.ingest = await runIngest();
+  if (sections.has('stages')) results.stages = await runStages();
+  if (sections.has('freshness')) results.freshness = await runFreshness();
+  if (sections.has('sustained')) results.sustained = await runSustained();
+  if (sections.has('reconcile')) results.reconcile = await runReconcile();
 
+  const file = 'bench/results/latest.json';
+  const previous = sections.size < SECTIONS.length && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> : {};
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(file, `${JSON.stringify({
+    ...previous,
+    started_at: started.toISOString(),
+    machine: { cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
+    ...results,
+  }, null, 2)}\n`);
+  console.log(`wrote ${file}${sections.size < SECTIONS.length ? ` (sections ${[...sections].join(', ')})` : ''}`);
+}
+
+async function runIngest() {
   console.log('ingest: baseline node:http and strata embedded, alternating, 3 rounds; 32 connections × 10 s, 100 events per body');
   const row = (name: string, r: LoadResult) =>
     console.log(`  ${name.padEnd(16)} ${String(r.events_per_s).padStart(9)} events/s   p99 ${String(r.p99_ms).padStart(5)} ms   non-2xx ${r.non_2xx}   errors ${r.errors}`);
@@ -31,11 +62,17 @@ async function main(): Promise<void> {
   row('median baseline', ingest.baseline);
   row('median strata', ingest.strata);
   console.log(`  ratio            ${ingest.ratio} (median strata ÷ median baseline; the floor is 0.3)`);
+  return ingest;
+}
 
+async function runStages() {
   console.log('stages: µs per event, each stage alone on one thread');
   const stages = await benchStages();
   console.log(`  ${Object.entries(stages).map(([k, v]) => `${k} ${v}`).join('   ')}   total ${round2(Object.values(stages).reduce((a, b) => a + b, 0))}`);
+  return stages;
+}
 
+async function runFreshness() {
   console.log(`freshness: ack → counted by a query, under a steady ${FRESHNESS.eventsPerSecond} events/s, ${FRESHNESS.seconds} s (p95 target ≤ ${FRESHNESS.p95TargetMs} ms)`);
   const freshRow = (mode: string, r: FreshnessResult) =>
     console.log(`  ${mode.padEnd(12)} p50 ${r.p50_ms} ms   p95 ${r.p95_ms} ms   max ${r.max_ms} ms   (${r.probes} probes, background ${r.background_events_per_s} events/s)   ${r.p95_ms <= FRESHNESS.p95TargetMs ? 'ok' : 'MISSED'}`);
@@ -45,7 +82,10 @@ async function main(): Promise<void> {
   };
   freshRow('embedded', freshness.embedded);
   freshRow('distributed', freshness.distributed);
+  return freshness;
+}
 
+async function runSustained() {
   console.log(`sustained: ingest + speed layer + archive, embedded, open-loop for ${SUSTAINED.seconds} s (floor ${SUSTAINED.floor}, target ${SUSTAINED.target} events/s)`);
   const sustained = [];
   for (const rate of [SUSTAINED.floor, SUSTAINED.target]) {
@@ -54,19 +94,15 @@ async function main(): Promise<void> {
     const worst = Math.max(...r.backlog.map((b) => b.folded_behind));
     console.log(`  offered ${rate}: acked ${r.acked_events_per_s} events/s   p99 ${r.p99_ms} ms   folded backlog max ${worst}, growth ${r.folded_growth_per_s}/s (archive ${r.archived_growth_per_s}/s)   caught up ${r.catch_up_s} s after   ${r.held ? 'held' : 'NOT held'}`);
   }
+  return sustained;
+}
 
+async function runReconcile() {
   console.log('reconcile: one hour of 1M events (5% copies), embedded: fetch, deduplicate in DuckDB, roll up and publish (limit 30 s, target 10 s)');
   const reconcile = await benchReconcile();
   console.log(`  ${reconcile.distinct_events} distinct of ${reconcile.events} events in ${reconcile.files} files: reconciled in ${reconcile.reconcile_s} s (archiving them took ${reconcile.archive_s} s)`);
-
-  const results = {
-    started_at: started.toISOString(),
-    machine: { cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
-    ingest, stages, freshness, sustained, reconcile,
-  };
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
-  console.log('wrote bench/results/latest.json');
+  console.log(`  the day holding that hour (23 quiet hours beside it): built in ${reconcile.day_s} s, ${reconcile.day_users} distinct users`);
+  return reconcile;
 }
 
 async function withEmbedded<T>(f: (strata: Running) => Promise<T>): Promise<T> {
