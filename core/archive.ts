@@ -39,3 +39,12 @@ export function archiveHourPrefix(tenant: string, hour: number): string {
 export function archiveKey(tenant: string, hour: number, partition: number, firstOffset: number, lastOffset: number): string {
   return `${archiveHourPrefix(tenant, hour)}${partition}-${firstOffset}-${lastOffset}.parquet`;
 }
+
+/**
+ * A compacted file's key (reconciliation writes it, see activities/reconcile/compact-hour.ts). The
+ * `compacted-` name cannot collide with a speed-layer file's `<partition>-<first>-<last>`, and a
+ * fresh id per compaction means no run overwrites an object that a manifest row already points to.
+ */
+export function compactedKey(tenant: string, hour: number, id: string): string {
+  return `${archiveHourPrefix(tenant, hour)}compacted-${id}.parquet`;
+}

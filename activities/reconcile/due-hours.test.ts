@@ -35,4 +35,28 @@ describe('due hours', () => {
     await reconcileHour({ olap: fx.olap, objects: fx.objects, workDir: join(fx.dir, 'work') }, 'due', current - 3 * HOUR_MS);
     expect(await hourStates(fx.olap, 'due')).toEqual({ dirty: [], reconciledThrough: current });
   });
+
+  it('takes a compacted hour as clean: its compacted file stands for the files it replaced', async () => {
+    const current = Math.floor((Date.now() + 2 * HOUR_MS) / HOUR_MS) * HOUR_MS;
+    const now = current + 30 * 60_000;
+    const hour = current - 2 * HOUR_MS;
+    const event = (id: string, at: number): NormalizedEvent => ({ event_id: id, event: 'x', timestamp: at, tenant: 'packed', user_id: null, received_at: at, sample_weight: 1, properties: {} });
+    const mine = async (debounceMs: number) => (await dueHours(fx.olap, now, { debounceMs })).filter((d) => d.tenant === 'packed').map((d) => d.hour);
+    await archiveEvents(fx, [event('a', hour + 1)], 0, 0);
+    await archiveEvents(fx, [event('b', hour + 2)], 1, 0);
+    await archiveEvents(fx, [event('a', hour + 1)], 2, 0); // a replay's copy
+
+    const run = await reconcileHour({ olap: fx.olap, objects: fx.objects, workDir: join(fx.dir, 'work') }, 'packed', hour);
+    expect(run).toMatchObject({ events: 2, filesRead: 3, compactedInto: expect.stringContaining('compacted-') });
+    expect(await mine(0)).toEqual([current - HOUR_MS]); // the quiet hour after it, never published
+    expect(await hourStates(fx.olap, 'packed')).toEqual({ dirty: [], reconciledThrough: hour + HOUR_MS });
+
+    // A file landing beside the compacted one makes the hour dirty again, until it is compacted in.
+    await archiveEvents(fx, [event('c', hour + 3)], 0, 5);
+    expect(await mine(0)).toEqual([hour, current - HOUR_MS]);
+    expect(await hourStates(fx.olap, 'packed')).toEqual({ dirty: [hour], reconciledThrough: null });
+    await reconcileHour({ olap: fx.olap, objects: fx.objects, workDir: join(fx.dir, 'work') }, 'packed', hour);
+    expect(await mine(0)).toEqual([current - HOUR_MS]);
+    expect(await hourStates(fx.olap, 'packed')).toEqual({ dirty: [], reconciledThrough: hour + HOUR_MS });
+  });
 });

@@ -1,15 +1,16 @@
 /**
  * Which hours the schedule should reconcile now, oldest first:
  *   - closed hours (their end plus the grace has passed) that hold archive files and were never
- *     published, or are dirty: their manifest no longer matches the files the published run read,
- *     and that run is older than the debounce;
+ *     published, or are dirty: their manifest's live files (a compacted file in place of those it
+ *     replaced) no longer match the files the published run read, and that run is older than the
+ *     debounce;
  *   - closed hours without events, from a tenant's first archived hour on, never published: they
  *     are published as empty, so that quiet hours read as reconciled.
  */
 import { RECONCILE_STATE_TABLE } from '../../core/rollups';
 import { MINUTE_MS } from '../../core/time';
 import type { OlapStore } from '../../infra/olap/olap';
-import { MANIFEST_TABLE } from '../../stream/archive/manifest';
+import { MANIFEST_TABLE, liveManifestSql } from '../../stream/archive/manifest';
 
 export interface DueHour { tenant: string; hour: number }
 
@@ -32,7 +33,7 @@ export async function dueHours(olap: OlapStore, now: number, options: DueOptions
   const state = olap.table(RECONCILE_STATE_TABLE);
   const rows = await olap.query<{ tenant: string; h: number }>(`
     WITH
-      files AS (SELECT tenant, hour, arraySort(groupUniqArray(file)) AS files FROM ${manifest} GROUP BY tenant, hour),
+      files AS (SELECT tenant, hour, arraySort(groupUniqArray(file)) AS files FROM ${liveManifestSql(olap)} GROUP BY tenant, hour),
       published AS (SELECT tenant, hour, arraySort(argMax(files_read, version)) AS files_read, max(published_at) AS at FROM ${state} GROUP BY tenant, hour),
       busy AS (
         SELECT f.tenant AS tenant, f.hour AS hour FROM files AS f LEFT JOIN published AS p ON f.tenant = p.tenant AND f.hour = p.hour
@@ -71,7 +72,7 @@ export async function hourStates(olap: OlapStore, tenant: string): Promise<HourS
   const state = olap.table(RECONCILE_STATE_TABLE);
   const rows = await olap.query<{ h: number; clean: number }>(`
     WITH
-      files AS (SELECT hour, arraySort(groupUniqArray(file)) AS files FROM ${manifest} WHERE tenant = {tenant:String} GROUP BY hour),
+      files AS (SELECT hour, arraySort(groupUniqArray(file)) AS files FROM ${liveManifestSql(olap, 'tenant = {tenant:String}')} GROUP BY hour),
       published AS (SELECT hour, arraySort(argMax(files_read, version)) AS files_read FROM ${state} WHERE tenant = {tenant:String} GROUP BY hour)
     SELECT toUnixTimestamp(p.hour) AS h, (f.hour = toDateTime(0) AND length(p.files_read) = 0) OR f.files = p.files_read AS clean
     FROM published AS p LEFT JOIN files AS f ON f.hour = p.hour

@@ -1,20 +1,29 @@
 /**
  * Local copies of archive objects: DuckDB reads local files (its httpfs extension cannot be
- * downloaded here). A file listed in the manifest but gone (compacted meanwhile) is skipped.
+ * downloaded here).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObjectStore } from '../../infra/objectstore/objectstore';
 
-/** Fetches `keys` into `dir` as `<prefix><index>.parquet`, returning the paths written. */
-export async function fetchAll(objects: ObjectStore, keys: string[], dir: string, prefix: string): Promise<string[]> {
-  const paths: string[] = [];
+export interface Fetched {
+  read: { key: string; path: string }[];
+  /** Listed in the manifest but not in object storage (compacted and deleted meanwhile). */
+  missing: string[];
+}
+
+/** Fetches `keys` into `dir` as `<prefix><index>.parquet`. */
+export async function fetchAll(objects: ObjectStore, keys: readonly string[], dir: string, prefix: string): Promise<Fetched> {
+  const fetched: Fetched = { read: [], missing: [] };
   for (const [i, key] of keys.entries()) {
     const body = await objects.get(key);
-    if (!body) continue;
+    if (!body) {
+      fetched.missing.push(key);
+      continue;
+    }
     const path = join(dir, `${prefix}${i}.parquet`);
     await writeFile(path, body);
-    paths.push(path);
+    fetched.read.push({ key, path });
   }
-  return paths;
+  return fetched;
 }

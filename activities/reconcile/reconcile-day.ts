@@ -35,7 +35,9 @@ export async function reconcileDay(deps: ReconcileDeps, tenant: string, day: num
   const dir = join(deps.workDir, `day-${tenant}-${day}-${process.pid}-${Date.now()}`);
   await mkdir(dir, { recursive: true });
   try {
-    const local = await fetchAll(deps.objects, [...new Set(hours.flatMap((h) => h.files))], dir, 'd');
+    // A file gone since (the hour compacted again) means a newer hourly version: this build's
+    // hour_versions are then stale, and readers keep to the hourly rows until the next build.
+    const local = (await fetchAll(deps.objects, [...new Set(hours.flatMap((h) => h.files))], dir, 'd')).read.map((f) => f.path);
     const out = join(dir, 'users.parquet');
     const stage = `reconcile_day_stage_${version}`;
     await deps.olap.exec(`CREATE TABLE ${deps.olap.table(stage)} (${BUILT_IN_DIMENSIONS.map((d) => `${d} String`).join(', ')}, user_id String) ENGINE = Memory`);

@@ -73,11 +73,12 @@ describe('reconcileHour', () => {
         const expected = bruteForce([...events, ...copies]);
         expect(result.events).toBe(events.filter((e) => e.timestamp >= hour).length);
 
-        const rows = await fx.olap.query<{ m: number; event: string; country: string; events: number; sessions: number; revenue: string; users: string }>(
+        const minuteRows = (version: number) => fx.olap.query<{ m: number; event: string; country: string; events: number; sessions: number; revenue: string; users: string }>(
           `SELECT toUnixTimestamp(bucket) AS m, event, country, sum(events) AS events, sum(sessions) AS sessions, toString(sum(revenue)) AS revenue, toString(sum(users_exact)) AS users
            FROM ${fx.olap.table('rollup_batch_geo_device')}
-           WHERE tenant = {t:String} AND version = {v:UInt64} AND granularity = '1m' GROUP BY m, event, country`,
-          { params: { t: tenant, v: result.version } });
+           WHERE tenant = {t:String} AND version = {v:UInt64} AND granularity = '1m' GROUP BY m, event, country ORDER BY m, event, country`,
+          { params: { t: tenant, v: version } });
+        const rows = await minuteRows(result.version);
         expect(rows.length).toBe(expected.size);
         for (const row of rows) {
           const cell = expected.get(`${row.m}|${row.event}|${row.country}`);
@@ -87,6 +88,10 @@ describe('reconcileHour', () => {
           expect(Number(row.revenue)).toBeCloseTo(cell!.revenueMicros / 1e6, 6);
           expect(Number(row.users)).toBe(cell!.users.size);
         }
+        // A rerun reads the one file the hour was compacted into, and serves the very same rows.
+        const again = await reconcileHour({ olap: fx.olap, objects: fx.objects, workDir: join(fx.dir, 'work') }, tenant, hour);
+        expect(again).toMatchObject({ events: result.events, filesRead: Math.min(result.filesRead, 1), compactedInto: undefined });
+        expect(await minuteRows(again.version)).toEqual(rows);
       },
     ), { numRuns: 8 });
   }, 120_000);

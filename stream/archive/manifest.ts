@@ -1,7 +1,9 @@
 /**
  * The archive manifest: a row per file, in the OLAP store, written only once the file is durable.
  * The batch layer reads an hour's rows to know which files to reconcile, and whether files landed
- * since its last run (then the hour is dirty).
+ * since its last run (then the hour is dirty). Reconciliation compacts an hour's files into one and
+ * adds its row, listing the files it `replaces`: from then on the hour holds the compacted file and
+ * no longer its inputs, which can be deleted.
  */
 import type { OlapStore } from '../../infra/olap/olap';
 import type { WrittenFile } from './parquet-writer';
@@ -47,14 +49,56 @@ export async function recordArchiveFiles(olap: OlapStore, files: readonly Writte
   })));
 }
 
-/** The hour's files, one row per file (its latest). */
+/** A file that reconciliation compacted an hour's files into. */
+export interface CompactedFile {
+  tenant: string;
+  /** Event hour start, epoch ms. */
+  hour: number;
+  key: string;
+  events: number;
+  bytes: number;
+  /** The files it holds every event of, once each. */
+  replaces: readonly string[];
+}
+
+export async function recordCompactedFile(olap: OlapStore, file: CompactedFile, seq: () => number): Promise<void> {
+  // It spans partitions and offset ranges, so it claims none.
+  await olap.insert(MANIFEST_TABLE, [{
+    tenant: file.tenant, hour: file.hour / 1000, file: file.key, seq: seq(),
+    partition: 0, first_offset: 0, last_offset: 0, events: file.events, bytes: file.bytes, replaces: file.replaces,
+  }]);
+}
+
+/**
+ * The manifest's live rows, as a subquery: every row except those of files that a compacted file
+ * of the same tenant and hour replaced. Whatever asks what an hour holds (reconciliation, the
+ * clean/dirty check) reads this, so they agree. `where` narrows both sides alike, and may use
+ * query parameters.
+ */
+export function liveManifestSql(olap: OlapStore, where = '1'): string {
+  const manifest = olap.table(MANIFEST_TABLE);
+  return `(SELECT * FROM ${manifest} WHERE (${where})
+    AND (tenant, hour, file) NOT IN (SELECT tenant, hour, arrayJoin(replaces) FROM ${manifest} WHERE (${where})))`;
+}
+
+const ONE_HOUR = "tenant = {tenant:String} AND hour = toDateTime({hour:UInt32}, 'UTC')";
+
+/** The hour's live files, one row per file (its latest). */
 export async function listArchiveFiles(olap: OlapStore, tenant: string, hour: number): Promise<ManifestRow[]> {
   const rows = await olap.query<{ tenant: string; file: string; latest: string; events: string; bytes: string; replaces: string[] }>(
     `SELECT tenant, file, max(seq) AS latest, argMax(events, seq) AS events, argMax(bytes, seq) AS bytes, argMax(replaces, seq) AS replaces
-     FROM ${olap.table(MANIFEST_TABLE)}
-     WHERE tenant = {tenant:String} AND hour = toDateTime({hour:UInt32}, 'UTC')
+     FROM ${liveManifestSql(olap, ONE_HOUR)}
      GROUP BY tenant, file ORDER BY file`,
     { params: { tenant, hour: hour / 1000 } },
   );
   return rows.map((r) => ({ tenant: r.tenant, hour, file: r.file, seq: Number(r.latest), events: Number(r.events), bytes: Number(r.bytes), replaces: r.replaces }));
+}
+
+/** The hour's files that a compacted file replaced: their objects are garbage, wherever they remain. */
+export async function listReplacedFiles(olap: OlapStore, tenant: string, hour: number): Promise<string[]> {
+  const rows = await olap.query<{ file: string }>(
+    `SELECT DISTINCT arrayJoin(replaces) AS file FROM ${olap.table(MANIFEST_TABLE)} WHERE ${ONE_HOUR} ORDER BY file`,
+    { params: { tenant, hour: hour / 1000 } },
+  );
+  return rows.map((r) => r.file);
 }
