@@ -3,17 +3,22 @@
  * through one handler.
  */
 import { type Server, createServer } from 'node:http';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import { StrataError } from '../core/errors';
 import { errorHandler, sendError } from './errors';
+import { rateLimit } from './rate-limit';
 import { INGEST_PATHS, type IngestDeps, type IngestHandler, createIngestHandler, eventsRouter } from './routes/events';
 import { type MetricsDeps, metricsRouter } from './routes/metrics';
 import { type OpsDeps, opsRouter } from './routes/ops';
 import { type BackfillDeps, backfillsRouter } from './routes/backfills';
 import { type ProfilesDeps, profilesRouter } from './routes/profiles';
 
-export type ApiDeps = IngestDeps & MetricsDeps & OpsDeps & ProfilesDeps & BackfillDeps & { logger: Logger };
+export type ApiDeps = IngestDeps & MetricsDeps & OpsDeps & ProfilesDeps & BackfillDeps & {
+  logger: Logger;
+  /** Requests per second per client on everything but health and metrics (STRATA_RATE_LIMIT_RPS); off when unset. */
+  rateLimitRps?: number;
+};
 
 export interface Api {
   app: Express;
@@ -22,7 +27,7 @@ export interface Api {
 
 export function createApi(deps: ApiDeps): Api {
   const ingest = createIngestHandler(deps);
-  const app = expressApp(deps.logger, [opsRouter(deps), eventsRouter(ingest), metricsRouter(deps), profilesRouter(deps), backfillsRouter(deps)]);
+  const app = expressApp(deps.logger, [opsRouter(deps), rateLimit(deps.rateLimitRps), eventsRouter(ingest), metricsRouter(deps), profilesRouter(deps), backfillsRouter(deps)]);
   return { app, ingest };
 }
 
@@ -39,8 +44,8 @@ export function createOpsApi(deps: OpsDeps & { logger: Logger }): Express {
   return expressApp(deps.logger, [opsRouter(deps)]);
 }
 
-/** The routers, then a 404 in the envelope for anything they do not match, then the error handler. */
-export function expressApp(logger: Logger, routers: Router[]): Express {
+/** The routers (and middleware), in order, then a 404 in the envelope for anything they do not match, then the error handler. */
+export function expressApp(logger: Logger, routers: (Router | RequestHandler)[]): Express {
   const app = express();
   app.disable('x-powered-by');
   // The simple parser yields only strings and string arrays: no nested objects from user input.

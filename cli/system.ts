@@ -87,6 +87,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
   const server = runsApi
     ? createApiServer(createApi({
       ...ops, log: adapters.log, olap: adapters.olap, openLoopback: config.openLoopback, pool, sampling: config.SAMPLING, profiles, ...(backfills ? { backfills } : {}),
+      ...(config.RATE_LIMIT_RPS ? { rateLimitRps: config.RATE_LIMIT_RPS } : {}),
       onAccepted: (count, receivedAt) => {
         status.ingestedTotal += count;
         status.lastEventAt = receivedAt;
