@@ -7,6 +7,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import type { Logger } from 'pino';
 import { StrataError } from '../core/errors';
 import { errorHandler, sendError } from './errors';
+import { openApiRouter } from './openapi';
 import { rateLimit } from './rate-limit';
 import { INGEST_PATHS, type IngestDeps, type IngestHandler, createIngestHandler, eventsRouter } from './routes/events';
 import { type MetricsDeps, metricsRouter } from './routes/metrics';
@@ -27,7 +28,7 @@ export interface Api {
 
 export function createApi(deps: ApiDeps): Api {
   const ingest = createIngestHandler(deps);
-  const app = expressApp(deps.logger, [opsRouter(deps), rateLimit(deps.rateLimitRps), eventsRouter(ingest), metricsRouter(deps), profilesRouter(deps), backfillsRouter(deps)]);
+  const app = expressApp(deps.logger, [opsRouter(deps), openApiRouter(), rateLimit(deps.rateLimitRps), eventsRouter(ingest), metricsRouter(deps), profilesRouter(deps), backfillsRouter(deps)]);
   return { app, ingest };
 }
 

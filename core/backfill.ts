@@ -33,11 +33,11 @@ export interface Backfills {
 
 const MAX_HOURS = 366 * 24;
 
-const Body = z.object({ from: z.string(), to: z.string(), tenant: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict();
+export const BACKFILL_BODY = z.object({ from: z.string(), to: z.string(), tenant: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict();
 
 /** Validates a request body at the edge: RFC 3339 bounds, `from` before `to`, a well-formed tenant. */
 export function parseBackfillRequest(body: unknown): BackfillRequest {
-  const parsed = Body.safeParse(body);
+  const parsed = BACKFILL_BODY.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'body');
