@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,8 +25,8 @@ import { WORKFLOWS_PATH } from '../infra/temporal/worker';
 import { createSequence, ensureManifestSchema } from '../stream/archive/manifest';
 import { type ParquetWriter, createParquetWriter } from '../stream/archive/parquet-writer';
 import type { BackfillProgress } from '../workflows/backfill';
-import { HISTORIES_DIR } from '../infra/temporal/histories';
 import { archiveEvents } from './support/archive';
+import { recordHistory } from './support/histories';
 
 const { temporalAddress } = inject('services');
 const run = randomBytes(4).toString('hex');
@@ -92,20 +92,6 @@ async function watch(workflowId: string): Promise<BackfillProgress[]> {
 
 const execFileAsync = promisify(execFile);
 
-/**
- * The history must replay on today's workflow code. STRATA_RECORD_HISTORIES=1 keeps it as a fixture
- * that infra/temporal/replay.test.ts replays in every run, so a change that breaks determinism
- * fails without a server.
- */
-async function recordHistory(workflowId: string, file: string): Promise<void> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, workflowId);
-  if (process.env.STRATA_RECORD_HISTORIES === '1') {
-    const shown = await execFileAsync(temporalBinary(), ['workflow', 'show', '--address', temporalAddress, '--workflow-id', workflowId, '--output', 'json']);
-    writeFileSync(join(HISTORIES_DIR, file), shown.stdout);
-  }
-}
-
 describe('backfill on Temporal', () => {
   it('runs 24 hours started with `temporal workflow start`, its progress never going backwards, ending at 24 of 24', async () => {
     const workflowId = `backfill-cli-${run}`;
@@ -123,7 +109,8 @@ describe('backfill on Temporal', () => {
       `SELECT sum(events) AS events FROM ${olap.table('rollup_batch_geo_device')} WHERE tenant = {t:String} AND granularity = '1h'`, { params: { t: tenant } });
     expect(served).toEqual([{ events: 30 }]);
 
-    await recordHistory(workflowId, 'backfill.json');
+    await recordHistory(client, temporalAddress, workflowId, 'backfill.json');
+    await recordHistory(client, temporalAddress, `reconcile-${tenant}-${new Date(start).toISOString()}`, 'reconcile-hour.json');
     // The backfill then built the day, all 24 hours being published.
     const day = await olap.query<{ events: string }>(
       `SELECT toString(events) AS events FROM ${olap.table('reconcile_day_state')} WHERE tenant = {t:String} AND day = toDateTime({d:UInt32}, 'UTC')`,
@@ -154,7 +141,7 @@ describe('backfill on Temporal', () => {
       `SELECT toString(uniqExact(day)) AS n FROM ${olap.table('reconcile_day_state')} WHERE tenant = {t:String}`, { params: { t: tenant } });
     // 2026-11-20 from the first test's backfill; then 2026-11-21 to 24 from these 100 hours.
     expect(days).toEqual([{ n: '5' }]);
-    await recordHistory(workflowId, 'reconcile-due.json');
+    await recordHistory(client, temporalAddress, workflowId, 'reconcile-due.json');
   }, 180_000);
 
   it('ends a backfill cancelled midway as cancelled', async () => {

@@ -8,6 +8,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities';
 import { WORKFLOWS_PATH } from '../infra/temporal/worker';
+import { recordHistory } from './support/histories';
 
 const { temporalAddress } = inject('services');
 let connection: Connection;
@@ -40,6 +41,7 @@ describe('temporal', () => {
       const history = await client.workflow.getHandle(`smoke-${taskQueue}`).fetchHistory();
       const types = history.events?.map((e) => e.eventType) ?? [];
       expect(types.length).toBeGreaterThan(5);
+      await recordHistory(client, temporalAddress, `smoke-${taskQueue}`, 'smoke.json');
     } finally {
       await workerConnection.close();
     }
