@@ -11,6 +11,7 @@ import { distributedEnv, startRole } from './distributed';
 import { type FreshnessResult, measureFreshness } from './freshness';
 import { type LoadResult, benchIngest } from './ingest';
 import { freePort, startNode, type Running } from './processes';
+import { benchQueries } from './query';
 import { benchReconcile } from './reconcile';
 import { benchStages } from './stages';
 import { benchSustained } from './sustained';
@@ -18,7 +19,7 @@ import { benchSustained } from './sustained';
 const FRESHNESS = { eventsPerSecond: 5_000, seconds: 30, p95TargetMs: 5_000 };
 const SUSTAINED = { floor: 50_000, target: 100_000, seconds: 60 };
 
-const SECTIONS = ['ingest', 'stages', 'freshness', 'sustained', 'reconcile'] as const;
+const SECTIONS = ['ingest', 'stages', 'freshness', 'sustained', 'reconcile', 'query'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function chosenSections(): Set<Section> {
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   if (sections.has('freshness')) results.freshness = await runFreshness();
   if (sections.has('sustained')) results.sustained = await runSustained();
   if (sections.has('reconcile')) results.reconcile = await runReconcile();
+  if (sections.has('query')) results.query = await runQuery();
 
   const file = 'bench/results/latest.json';
   const previous = sections.size < SECTIONS.length && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> : {};
@@ -103,6 +105,20 @@ async function runReconcile() {
   console.log(`  ${reconcile.distinct_events} distinct of ${reconcile.events} events in ${reconcile.files} files: reconciled in ${reconcile.reconcile_s} s (archiving them took ${reconcile.archive_s} s)`);
   console.log(`  the day holding that hour (23 quiet hours beside it): built in ${reconcile.day_s} s, ${reconcile.day_users} distinct users`);
   return reconcile;
+}
+
+const QUERY = { uncachedP99Ms: 150, uncachedTargetMs: 50, cachedP99Ms: 5, cachedRps: 2_000 };
+
+async function runQuery() {
+  console.log('query: the 7-day dashboard (5 panels in parallel) over ~20M seeded minute rows, embedded; uncached, cached, then cached throughput');
+  const q = await benchQueries();
+  const ok = (good: boolean) => (good ? 'ok' : 'MISSED');
+  console.log(`  data: ${q.data.minuteRows} full-cube minute rows, seeded in ${q.data.seconds} s`);
+  console.log(`  uncached per panel: p50 ${q.uncached.p50_ms} ms   p99 ${q.uncached.p99_ms} ms (limit ${QUERY.uncachedP99Ms}, target ${QUERY.uncachedTargetMs})   ${ok(q.uncached.p99_ms <= QUERY.uncachedP99Ms)}`);
+  console.log(`    p99 by panel: ${Object.entries(q.panels_uncached_p99_ms).map(([k, v]) => `${k} ${v}`).join('   ')}`);
+  console.log(`  cached per panel: p50 ${q.cached.p50_ms} ms   p99 ${q.cached.p99_ms} ms (limit ${QUERY.cachedP99Ms})   ${ok(q.cached.p99_ms <= QUERY.cachedP99Ms)}`);
+  console.log(`  cached throughput, 200 clients: ${q.cached_throughput.requests_per_s} requests/s (floor ${QUERY.cachedRps}), p99 ${q.cached_throughput.p99_ms} ms   ${ok(q.cached_throughput.requests_per_s >= QUERY.cachedRps)}`);
+  return q;
 }
 
 async function withEmbedded<T>(f: (strata: Running) => Promise<T>): Promise<T> {

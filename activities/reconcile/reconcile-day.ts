@@ -11,6 +11,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { BUILT_IN_DIMENSIONS, CUBES, type Cube } from '../../core/dimensions';
 import { DAY_STATE_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, dayRollupTable } from '../../core/rollups';
 import { DAY_MS, HOUR_MS, toIso } from '../../core/time';
+import { versionedIn } from '../../core/planner';
 import { duckList, duckString } from '../../infra/duckdb-sql';
 import type { OlapStore } from '../../infra/olap/olap';
 import { dateTime64Text } from '../../infra/olap/sql';
@@ -59,6 +60,7 @@ export async function reconcileDay(deps: ReconcileDeps, tenant: string, day: num
       tenant, day: day / 1000, version, hour_versions: hours.map((h) => h.version),
       events: Math.round(totals?.events ?? 0), published_at: dateTime64Text(Date.now()),
     }]);
+    await deps.onPublished?.(tenant);
     return { tenant, day: dayText, published: true, version, users: Number(totals?.users ?? 0) };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -122,8 +124,7 @@ async function rollUpDay(olap: OlapStore, input: DayRollup): Promise<void> {
       SELECT ${dims}, sum(events) AS events, sum(sessions) AS sessions, sum(revenue) AS revenue
       FROM ${olap.table(batchRollupTable(input.cube))}
       WHERE tenant = {tenant:String} AND granularity = '1h'
-        AND toUnixTimestamp(hour) IN {hours:Array(UInt32)}
-        AND version = {versions:Array(UInt64)}[indexOf({hours:Array(UInt32)}, toUnixTimestamp(hour))]
+        AND ${versionedIn('hour', 'hours', 'versions')}
       GROUP BY ${dims}
     ) AS summed
     LEFT JOIN (

@@ -1,0 +1,86 @@
+/**
+ * The 7-day dashboard, over seven days of seeded rollups (query-data.ts) served by an embedded
+ * Strata: five panels requested in parallel the way a browser does. Uncached (a distinct window
+ * each time) and cached, one dashboard at a time; then cached throughput under 200 clients.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { freePort, startNode } from './processes';
+import { type QueryData, seedQueryData } from './query-data';
+
+export interface LatencySummary { p50_ms: number; p99_ms: number; max_ms: number; samples: number }
+
+export interface QueryBench {
+  data: QueryData;
+  uncached: LatencySummary;
+  cached: LatencySummary;
+  cached_throughput: { connections: number; requests_per_s: number; p99_ms: number; non_2xx: number };
+  /** Per panel, uncached p99, to see which one costs. */
+  panels_uncached_p99_ms: Record<string, number>;
+}
+
+const PANELS: Record<string, string> = {
+  page_views_per_hour: 'name=page_views&granularity=1h',
+  page_views_by_country: 'name=page_views&group_by=country',
+  revenue_by_device: 'name=revenue&group_by=device',
+  top_pages: 'name=page_views&group_by=page&limit=10',
+  mobile_clicks_per_hour: 'name=clicks&granularity=1h&device=mobile',
+};
+
+export async function benchQueries(dashboards = 40, minuteRows = 20_000_000): Promise<QueryBench> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'strata-query-bench-'));
+  try {
+    const data = await seedQueryData(dataDir, minuteRows);
+    const port = await freePort();
+    const env = { STRATA_PORT: String(port), STRATA_DATA_DIR: dataDir, STRATA_LOG_LEVEL: 'warn' };
+    const strata = await startNode('bin/strata.mjs', ['start'], env, `http://127.0.0.1:${port}`, '/healthz');
+    try {
+      const iso = (ms: number) => new Date(ms).toISOString();
+      const windowOf = (shiftHours: number) => `from=${iso(data.from + shiftHours * 3_600_000)}&to=${iso(data.to)}`;
+      const timed = async (path: string): Promise<number> => {
+        const t = performance.now();
+        const res = await fetch(`${strata.url}/v1/metrics?${path}`);
+        if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+        await res.arrayBuffer();
+        return performance.now() - t;
+      };
+      const dashboard = (window: string) => Promise.all(Object.values(PANELS).map((panel) => timed(`${panel}&${window}`)));
+
+      await dashboard(windowOf(100)); // warms the engine and the JIT on a window never measured
+      const perPanel: number[][] = Object.keys(PANELS).map(() => []);
+      for (let i = 0; i < dashboards; i++) {
+        (await dashboard(windowOf(i))).forEach((ms, p) => perPanel[p]?.push(ms));
+      }
+      const cached: number[] = [];
+      for (let i = 0; i < dashboards; i++) cached.push(...(await dashboard(windowOf(0))));
+
+      const urls = Object.values(PANELS).map((panel) => `/v1/metrics?${panel}&${windowOf(0)}`);
+      let next = 0;
+      const load = await autocannon({
+        url: strata.url, connections: 200, duration: 10,
+        requests: [{ setupRequest: (req) => ({ ...req, path: urls[next++ % urls.length] }) }],
+      });
+      return {
+        data,
+        uncached: summarize(perPanel.flat()),
+        cached: summarize(cached),
+        cached_throughput: { connections: 200, requests_per_s: Math.round(load.requests.average), p99_ms: load.latency.p99, non_2xx: load.non2xx },
+        panels_uncached_p99_ms: Object.fromEntries(Object.keys(PANELS).map((name, p) => [name, summarize(perPanel[p] ?? []).p99_ms])),
+      };
+    } finally {
+      await strata.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function summarize(samples: number[]): LatencySummary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => round1(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0);
+  return { p50_ms: at(0.5), p99_ms: at(0.99), max_ms: round1(sorted.at(-1) ?? 0), samples: sorted.length };
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
