@@ -10,6 +10,10 @@ export const ERROR_CODES = {
   STRATA_UNKNOWN_METRIC: 400,
   STRATA_UNKNOWN_DIMENSION: 400,
   STRATA_TOO_MANY_POINTS: 400,
+  /** Ad-hoc query text that does not parse; details carry `position` and `expected`. */
+  STRATA_QUERY_SYNTAX: 400,
+  /** Ad-hoc query that parses but asks for something the schema or limits do not allow. */
+  STRATA_QUERY_INVALID: 400,
   STRATA_UNAUTHORIZED: 401,
   STRATA_FORBIDDEN: 403,
   STRATA_NOT_FOUND: 404,
