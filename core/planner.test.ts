@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { currentDays, hoursOf, layerOf, wholeDaysOf } from './layers';
 import { parseMetricsRequest } from './metrics-request';
-import { planDayBuilds, planMetrics, planPublishedHours } from './planner';
+import { bucketMs, planDayBuilds, planMetrics, planPublishedHours } from './planner';
 import { DAY_MS, HOUR_MS } from './time';
 
 const now = Date.parse('2026-11-20T12:00:00Z');
@@ -87,8 +87,10 @@ describe('planMetrics over day rows and exact user sets', () => {
   });
 
   it('asks for day builds only when buckets can hold whole days', () => {
-    expect(planDayBuilds(parseMetricsRequest({ name: 'events', granularity: '1h', ...twoDays }, later), 't', table)).toBeUndefined();
-    expect(planDayBuilds(parseMetricsRequest({ name: 'events', granularity: '1d', ...twoDays }, later), 't', table)?.params)
+    const hourly = parseMetricsRequest({ name: 'events', granularity: '1h', ...twoDays }, later);
+    expect(planDayBuilds(hourly, bucketMs(hourly), 't', table)).toBeUndefined();
+    const daily = parseMetricsRequest({ name: 'events', granularity: '1d', ...twoDays }, later);
+    expect(planDayBuilds(daily, bucketMs(daily), 't', table)?.params)
       .toEqual({ tenant: 't', from: d18 / 1000, to: (d19 + DAY_MS) / 1000 });
   });
 

@@ -1,12 +1,14 @@
 /**
  * Plans a metrics request as parameterised SQL over the rollups: the smallest cube that holds every
  * dimension asked for, tenant AND'ed in, user values only ever as parameters. Each hour of the
- * window is read from the batch rows of its published version when it has one, else from speed.
+ * window is read from the batch rows of its published version when it has one, else from speed
+ * (layered-source.ts).
  */
-import { type Cube, smallestCube, type Dimension } from './dimensions';
-import { type PublishedHours, hoursOf, wholeDaysOf } from './layers';
+import { smallestCube, type Dimension } from './dimensions';
+import { layeredSource } from './layered-source';
+import { type PublishedHours, wholeDaysOf } from './layers';
 import type { MetricsRequest } from './metrics-request';
-import { DAY_STATE_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, dayRollupTable, speedRollupTable } from './rollups';
+import { DAY_STATE_TABLE, RECONCILE_STATE_TABLE } from './rollups';
 import { DAY_MS, GRANULARITY_MS, HOUR_MS, floorTo } from './time';
 
 export interface PlannedQuery {
@@ -33,12 +35,12 @@ export const metricAlias = (index: number): string => `m${index}`;
  * The published version of each hour the window touches: one small query on the reconciliation
  * state, run before the metrics queries, whose rows readPublishedHours (layers.ts) reads.
  */
-export function planPublishedHours(request: MetricsRequest, tenant: string, table: (name: string) => string): PlannedQuery {
+export function planPublishedHours(window: { from: number; to: number }, tenant: string, table: (name: string) => string): PlannedQuery {
   return {
     sql: `SELECT toUnixTimestamp(hour) AS h, toString(max(version)) AS v FROM ${table(RECONCILE_STATE_TABLE)}
       WHERE tenant = {tenant:String} AND hour >= toDateTime({from:UInt32}, 'UTC') AND hour < toDateTime({to:UInt32}, 'UTC')
       GROUP BY hour ORDER BY hour`,
-    params: { tenant, from: floorTo(request.from, HOUR_MS) / 1000, to: request.to / 1000 },
+    params: { tenant, from: floorTo(window.from, HOUR_MS) / 1000, to: window.to / 1000 },
   };
 }
 
@@ -55,7 +57,9 @@ export function planMetrics(
     params[name] = values;
     conditions.push(`${dimension} IN {${name}:Array(String)}`);
   }
-  const source = sourceOf(request, cube, table, published, days, params);
+  const source = layeredSource({
+    from: request.from, to: request.to, bucketMs: bucketMs(request), columns: ['event', ...request.groupBy], exactUsers: true,
+  }, cube, table, { published, days }, params);
   const from = source.from;
   const metrics = request.metrics.map((m, i) => `${source.exact && m.exactSql ? m.exactSql : m.sql} AS ${metricAlias(i)}`).join(', ');
   const filter = from(conditions);
@@ -90,9 +94,11 @@ export function planMetrics(
 }
 
 /** The day builds of the whole days in the window, for currentDays (layers.ts); none when it has none. */
-export function planDayBuilds(request: MetricsRequest, tenant: string, table: (name: string) => string): PlannedQuery | undefined {
-  const days = wholeDaysOf(request.from, request.to);
-  if (days.length === 0 || bucketMs(request) < DAY_MS) return undefined;
+export function planDayBuilds(
+  window: { from: number; to: number }, bucket: number, tenant: string, table: (name: string) => string,
+): PlannedQuery | undefined {
+  const days = wholeDaysOf(window.from, window.to);
+  if (days.length === 0 || bucket < DAY_MS) return undefined;
   return {
     sql: `SELECT toUnixTimestamp(day) AS d, toString(max(version)) AS v, arrayMap(x -> toString(x), argMax(hour_versions, version)) AS hv
       FROM ${table(DAY_STATE_TABLE)}
@@ -103,95 +109,9 @@ export function planDayBuilds(request: MetricsRequest, tenant: string, table: (n
 }
 
 /** How much time one bucket of the reply spans: the granularity, or the whole window. */
-function bucketMs(request: MetricsRequest): number {
+export function bucketMs(request: MetricsRequest): number {
   return request.shape === 'series' ? GRANULARITY_MS[request.granularity ?? '1h'] : request.to - request.from;
 }
-
-interface Source {
-  /** The FROM clause, given the conditions every row must meet. */
-  from: (conditions: readonly string[]) => string;
-  /** Whether rows carry `exact` and `users_set`, for metrics' exactSql. */
-  exact: boolean;
-}
-
-/**
- * The FROM clause over the window's rows. The speed table alone while no hour of the window is
- * published; otherwise a UNION ALL, each part exposing `minute`, of:
- *   - day rows, for the current whole days, when buckets are days or longer;
- *   - 1h batch rows, for other published hours inside the window, when buckets are hours or longer;
- *   - 1m batch rows, for the remaining published hours;
- *   - speed rows, for the unpublished hours.
- * Where each bucket spans a day or less, rows also say whether they carry an exact user set (day
- * and 1h rows do), so that an hourly or daily `unique_users` is exact.
- */
-function sourceOf(
-  request: MetricsRequest, cube: Cube, table: (name: string) => string,
-  published: PublishedHours, days: ReadonlyMap<number, number>, params: PlannedQuery['params'],
-): Source {
-  const windowHours = hoursOf(request.from, request.to);
-  const speedTable = table(speedRollupTable(cube));
-  const speedWindow = ['tenant = {tenant:String}', "minute >= toDateTime({from:UInt32}, 'UTC')", "minute < toDateTime({to:UInt32}, 'UTC')"];
-  if (!windowHours.some((h) => published.has(h))) {
-    return { from: (conditions) => `FROM ${speedTable} WHERE ${[...speedWindow, ...conditions].join(' AND ')}`, exact: false };
-  }
-
-  const span = bucketMs(request);
-  const inside = (start: number, length: number) => start >= request.from && start + length <= request.to;
-  const dayList = span >= DAY_MS ? wholeDaysOf(request.from, request.to).filter((d) => days.has(d)) : [];
-  const byDay = new Set(dayList.flatMap((d) => Array.from({ length: 24 }, (_, i) => d + i * HOUR_MS)));
-  const hourRows = windowHours.filter((h) => published.has(h) && !byDay.has(h) && span >= HOUR_MS && inside(h, HOUR_MS));
-  const minuteRows = windowHours.filter((h) => published.has(h) && !byDay.has(h) && !hourRows.includes(h));
-  const speedHours = windowHours.filter((h) => !published.has(h));
-  const exact = span <= DAY_MS && (hourRows.length > 0 || dayList.length > 0);
-
-  const columns = [...new Set<Dimension>(['event', ...request.groupBy])].join(', ');
-  const values = (users: 'none' | 'inexact' | 'exact') =>
-    `events, sessions, revenue, users${!exact ? '' : users === 'none' ? `, ${EMPTY_USER_SET} AS users_set, 0 AS exact` : `, users_set, ${users === 'exact' ? 1 : 0} AS exact`}`;
-  const parts: ((conditions: readonly string[]) => string)[] = [];
-  if (speedHours.length > 0) {
-    params.speed_hours = speedHours.map((h) => h / 1000);
-    const where = [...speedWindow, 'toUnixTimestamp(toStartOfHour(minute)) IN {speed_hours:Array(UInt32)}'];
-    parts.push((conditions) => `SELECT minute, ${columns}, ${values('none')} FROM ${speedTable} WHERE ${[...where, ...conditions].join(' AND ')}`);
-  }
-  const batchPart = (hours: number[], granularity: '1m' | '1h', name: string) => {
-    if (hours.length === 0) return;
-    params[`${name}_hours`] = hours.map((h) => h / 1000);
-    params[`${name}_versions`] = hours.map((h) => published.get(h) ?? 0);
-    const where = [
-      'tenant = {tenant:String}',
-      `granularity = '${granularity}'`,
-      versionedIn('hour', `${name}_hours`, `${name}_versions`),
-      "bucket >= toDateTime({from:UInt32}, 'UTC')",
-      "bucket < toDateTime({to:UInt32}, 'UTC')",
-    ];
-    const kind = granularity === '1h' ? 'exact' : 'inexact';
-    parts.push((conditions) => `SELECT bucket AS minute, ${columns}, ${values(kind)} FROM ${table(batchRollupTable(cube))} WHERE ${[...where, ...conditions].join(' AND ')}`);
-  };
-  batchPart(hourRows, '1h', 'hour');
-  batchPart(minuteRows, '1m', 'minute');
-  if (dayList.length > 0) {
-    params.days = dayList.map((d) => d / 1000);
-    params.day_versions = dayList.map((d) => days.get(d) ?? 0);
-    const where = [
-      'tenant = {tenant:String}',
-      versionedIn('day', 'days', 'day_versions'),
-    ];
-    parts.push((conditions) => `SELECT day AS minute, ${columns}, ${values('exact')} FROM ${table(dayRollupTable(cube))} WHERE ${[...where, ...conditions].join(' AND ')}`);
-  }
-  return { from: (conditions) => `FROM (${parts.map((part) => part(conditions)).join(' UNION ALL ')})`, exact };
-}
-
-/**
- * Rows of the listed (hour or day, version) pairs, given as two parallel array parameters (epoch
- * seconds, versions). A tuple IN over a set built once lets the engine use the primary key
- * (tenant, hour, version, …); looking each row's version up with indexOf cost 5× more.
- */
-export function versionedIn(column: 'hour' | 'day', starts: string, versions: string): string {
-  return `(${column}, version) IN (SELECT toDateTime(pair.1, 'UTC'), pair.2 FROM (SELECT arrayJoin(arrayZip({${starts}:Array(UInt32)}, {${versions}:Array(UInt64)})) AS pair))`;
-}
-
-/** An empty exact user set, for speed rows beside exact ones in one union. */
-const EMPTY_USER_SET = "arrayReduce('uniqExactState', emptyArrayString())";
 
 /** Ties are broken by the tuple of keys ascending. */
 function rankKeys(dimensions: readonly Dimension[]): string {

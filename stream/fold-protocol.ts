@@ -30,6 +30,8 @@ export interface FoldReply {
   events: number;
   /** Per cube, the input table its deltas go to, the rows as JSONCompactEachRow bytes in `columns` order, and how many. */
   rows: { table: string; columns: string[]; body: Uint8Array; count: number }[];
+  /** The tenants those rows are for. */
+  tenants: string[];
   /** Archive files to write; empty unless the drain asked for the archive. */
   archive: ArchiveChunk[];
   /** Dictionary values admitted since the last drain: saved before any row that uses them. */

@@ -114,7 +114,10 @@ function onDrain(request: Extract<FoldRequest, { type: 'drain' }>): void {
   const events = fold.pending;
   // Serialised here, on this thread, and moved rather than cloned: the main thread hands the bytes
   // to the stores untouched.
-  const rows = [...fold.drain()].map(([cube, cubeRows]) => ({
+  const drained = fold.drain();
+  // Every event is folded into every cube, so the first cube's rows name every tenant.
+  const tenants = [...new Set([...drained.values()][0]?.map((row) => row.tenant))];
+  const rows = [...drained].map(([cube, cubeRows]) => ({
     table: speedInputTable(cube),
     columns: speedInputColumns(cube),
     // TextEncoder gives each body its own memory; a small Buffer.from would share the pool slab.
@@ -124,7 +127,7 @@ function onDrain(request: Extract<FoldRequest, { type: 'drain' }>): void {
   if (!request.archive) archive.seal();
   const chunks = request.archive ? archive.drain() : [];
   sessions.sweep(Date.now() - 2 * SESSION_GAP_MS);
-  const reply: FoldReply = { id: request.id, events, rows, archive: chunks, admitted: dictionary.takeAdmitted(), oldest, newest, undecodable };
+  const reply: FoldReply = { id: request.id, events, rows, tenants, archive: chunks, admitted: dictionary.takeAdmitted(), oldest, newest, undecodable };
   oldest = Infinity;
   newest = 0;
   undecodable = 0;

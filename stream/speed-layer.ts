@@ -41,13 +41,18 @@ export interface SpeedLayerOptions {
   archiveIntervalMs?: number;
   /** Record bytes folded before a flush is forced, bounding memory. @default 64 MiB */
   maxPendingBytes?: number;
-  /** Called after every flush that carried events. */
-  onFlush?: (flushed: FlushReport) => void;
+  /**
+   * Called after every flush that carried events. A flush of deltas awaits it, so that whoever
+   * awaits flush() also sees what the callback did (the query cache learning of new rows).
+   */
+  onFlush?: (flushed: FlushReport) => void | Promise<void>;
 }
 
 export interface FlushReport {
   events: number;
   rows: number;
+  /** The tenants the rows are for. */
+  tenants: string[];
   /**
    * Archive files written, and the events in them. Deltas and files are reported apart: a report
    * carries either events folded (files 0) or files archived (events 0).
@@ -129,7 +134,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
     if (files.length > 0) {
       const archivedEvents = files.reduce((n, f) => n + f.events, 0);
       const now = Date.now();
-      options.onFlush?.({ events: 0, rows: 0, files: files.length, archivedEvents, oldestReceivedAt: now, newestReceivedAt: now, flushedAt: now });
+      await options.onFlush?.({ events: 0, rows: 0, tenants: [], files: files.length, archivedEvents, oldestReceivedAt: now, newestReceivedAt: now, flushedAt: now });
     }
   };
 
@@ -170,7 +175,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
       if (forceArchive) await archiving;
     }
     if (drained.events > 0) {
-      options.onFlush?.({ events: drained.events, rows, files: 0, archivedEvents: 0, oldestReceivedAt: drained.oldest, newestReceivedAt: drained.newest, flushedAt: Date.now() });
+      await options.onFlush?.({ events: drained.events, rows, tenants: drained.tenants, files: 0, archivedEvents: 0, oldestReceivedAt: drained.oldest, newestReceivedAt: drained.newest, flushedAt: Date.now() });
     }
     if (forceArchive && archiveFailure !== undefined) throw archiveFailure;
   };

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -6,6 +6,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { cacheContract } from '../infra/cache/contract';
 import type { Cache } from '../infra/cache/cache';
 import { createRedisCache } from '../infra/cache/redis';
+import { freePort, hasRedisServer, startRedis } from './support/redis-server';
 
 const services = inject('services');
 
@@ -13,8 +14,6 @@ const services = inject('services');
 const keyPrefix = `strata-test-${randomBytes(6).toString('hex')}:`;
 
 cacheContract('redis', async () => createRedisCache({ url: services.redisUrl, keyPrefix }), { shared: true });
-
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 
 describe('redis cache when Redis is unreachable', () => {
   const caches: Cache[] = [];
@@ -99,40 +98,6 @@ async function expectFailsFast(cache: Cache): Promise<void> {
     expect(result.status).toBe('rejected');
     if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'STRATA_UNAVAILABLE' });
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** Starts a throwaway redis-server and resolves once it accepts connections. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start on ${port}:\n${output}`)), 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
-  });
-  child.stdout?.resume();
-  return child;
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {

@@ -11,11 +11,11 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { BUILT_IN_DIMENSIONS, CUBES, type Cube } from '../../core/dimensions';
 import { DAY_STATE_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, dayRollupTable } from '../../core/rollups';
 import { DAY_MS, HOUR_MS, toIso } from '../../core/time';
-import { versionedIn } from '../../core/planner';
+import { versionedIn } from '../../core/layered-source';
 import { duckList, duckString } from '../../infra/duckdb-sql';
 import type { OlapStore } from '../../infra/olap/olap';
 import { dateTime64Text } from '../../infra/olap/sql';
-import { fetchAll } from './fetch-archive';
+import { fetchAll } from '../../infra/objectstore/fetch-local';
 import type { ReconcileDeps } from './reconcile-hour';
 
 export type ReconcileDayResult =

@@ -13,7 +13,7 @@ import type { OlapStore } from '../../infra/olap/olap';
 import { listArchiveFiles } from '../../stream/archive/manifest';
 import { deleteReplaced, storeCompacted } from './compact-hour';
 import { dedupeHour } from './dedupe-hour';
-import { type Fetched, fetchAll } from './fetch-archive';
+import { type Fetched, fetchAll } from '../../infra/objectstore/fetch-local';
 import { type Published, publishHour } from './publish-hour';
 
 export interface ReconcileDeps {
@@ -21,6 +21,11 @@ export interface ReconcileDeps {
   objects: ObjectStore;
   /** Scratch space for fetched files and the deduplicated output. */
   workDir: string;
+  /**
+   * Called once a tenant's new hour or day version is visible to readers, to tell the query cache
+   * (cli/system.ts). It must not throw: the version is published either way.
+   */
+  onPublished?: (tenant: string) => Promise<void>;
 }
 
 export interface ReconcileResult extends Published {
@@ -58,6 +63,7 @@ export async function reconcileHour(deps: ReconcileDeps, tenant: string, hour: n
       const filesRead = [...(compactedInto ? [compactedInto] : files.read.map((f) => f.key)), ...files.missing];
       published = await publishHour(deps.olap, { tenant, hour, file: out, filesRead, events: deduped.events });
     }
+    await deps.onPublished?.(tenant);
     // Only once published: until then the published version's `files_read` names the inputs, and
     // what reads those files (the day's rebuild) must still find them.
     const undeleted = await deleteReplaced(deps, tenant, hour);

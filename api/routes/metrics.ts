@@ -3,15 +3,14 @@
  */
 import { Router } from 'express';
 import { buildReply, type Row } from '../../core/metrics-reply';
-import { type RawParams, parseMetricsRequest } from '../../core/metrics-request';
-import { currentDays, readDayBuilds, readPublishedHours } from '../../core/layers';
-import { planDayBuilds, planMetrics, planPublishedHours, type PlannedQuery } from '../../core/planner';
+import { type MetricsRequest, type RawParams, parseMetricsRequest } from '../../core/metrics-request';
+import { type PublishedHours, currentDays, hoursOf, readDayBuilds, readPublishedHours } from '../../core/layers';
+import { bucketMs, planDayBuilds, planMetrics, planPublishedHours, type PlannedQuery } from '../../core/planner';
 import type { OlapStore } from '../../infra/olap/olap';
 import type { Telemetry } from '../../infra/telemetry';
 import { resolveTenant } from '../tenant';
-import { StrataError } from '../../core/errors';
-import { OlapQueryError } from '../../infra/olap/errors';
-import { asOlapUnavailable } from '../olap-errors';
+import { QUERY_TIMEOUT_MS, asServingError } from '../olap-errors';
+import type { MetricsCache } from '../metrics-cache';
 
 export interface MetricsDeps {
   olap: OlapStore;
@@ -19,10 +18,10 @@ export interface MetricsDeps {
   openLoopback: boolean;
   /** @default Date.now */
   now?: () => number;
+  /** Caches answers (metrics-cache.ts); without it every request reads the store. */
+  queryCache?: MetricsCache;
 }
 
-/** The contract's bound on one query; the engine cancels past it. */
-const QUERY_TIMEOUT_MS = 30_000;
 
 export function metricsRouter(deps: MetricsDeps): Router {
   const router = Router();
@@ -32,34 +31,71 @@ export function metricsRouter(deps: MetricsDeps): Router {
     try {
       return await deps.olap.query<Row>(query.sql, { params: query.params, timeoutMs: QUERY_TIMEOUT_MS });
     } catch (err) {
-      throw asServingError(err);
+      throw asServingError(err, QUERY_TIMEOUT_MS);
     }
+  };
+
+  const table = (name: string) => deps.olap.table(name);
+
+  /** The answer as cacheable text: the total-groups header's value on the first line, then the body. */
+  const compute = async (request: MetricsRequest, tenant: string, { published, days }: Layers): Promise<string> => {
+    const plan = planMetrics(request, tenant, table, published, days);
+    const [ranking, total] = await Promise.all([run(plan.ranking), run(plan.total)]);
+    const series = plan.series && (!ranking || ranking.length > 0) ? await run(plan.series(ranking ?? [])) : undefined;
+    const reply = buildReply(request, { ranking, series, total: total?.[0], published });
+    return `${reply.totalGroups ?? ''}\n${JSON.stringify(reply.body)}`;
+  };
+
+  const answer = async (request: MetricsRequest, tenant: string): Promise<string> => {
+    // Read once, then bound into every query: the layer a point states is the one it was read from.
+    const lookups = [planPublishedHours(request, tenant, table), planDayBuilds(request, bucketMs(request), tenant, table)];
+    const readLookups = async () => JSON.stringify(await Promise.all(lookups.map(run)));
+    const cache = deps.queryCache;
+    const generations = await cache?.generations(tenant);
+    if (!cache || !generations) {
+      if (cache) deps.telemetry.cacheRequests.inc({ result: 'bypass' });
+      return compute(request, tenant, layersOf(await readLookups()));
+    }
+    // Which hours are published changes only with a publish: cached under the batch generation.
+    const layers = layersOf((await cache.through(['layers', tenant, lookups, generations.batch], readLookups)).value);
+    // An answer that reads no speed rows does not change with a flush.
+    const live = hoursOf(request.from, request.to).some((h) => !layers.published.has(h));
+    const key = ['answer', tenant, requestKey(request), generations.batch, live ? generations.speed : null];
+    const cached = await cache.through(key, () => compute(request, tenant, layers));
+    deps.telemetry.cacheRequests.inc({ result: cached.result });
+    return cached.value;
   };
 
   router.get(['/v1/metrics', '/metrics'], async (req, res) => {
     const started = process.hrtime.bigint();
     const tenant = resolveTenant(req, deps.openLoopback);
-    const request = parseMetricsRequest(req.query as RawParams, now());
-    const table = (name: string) => deps.olap.table(name);
-    // Read once, then bound into every query: the layer a point states is the one it was read from.
-    const [hourRows, dayRows] = await Promise.all([run(planPublishedHours(request, tenant, table)), run(planDayBuilds(request, tenant, table))]);
-    const published = readPublishedHours(hourRows ?? []);
-    const plan = planMetrics(request, tenant, table, published, currentDays(readDayBuilds(dayRows ?? []), published));
-    const [ranking, total] = await Promise.all([run(plan.ranking), run(plan.total)]);
-    const series = plan.series && (!ranking || ranking.length > 0) ? await run(plan.series(ranking ?? [])) : undefined;
-    const reply = buildReply(request, { ranking, series, total: total?.[0], published });
-    if (reply.totalGroups !== undefined) res.setHeader('Strata-Total-Groups', String(reply.totalGroups));
+    const text = await answer(parseMetricsRequest(req.query as RawParams, now()), tenant);
+    const newline = text.indexOf('\n');
+    if (newline > 0) res.setHeader('Strata-Total-Groups', text.slice(0, newline));
     deps.telemetry.queryDuration.observe({ route: 'metrics' }, Number(process.hrtime.bigint() - started) / 1e9);
-    res.json(reply.body);
+    res.type('json').send(text.slice(newline + 1));
   });
   return router;
 }
 
-/** Engine timeouts are the contract's 504; an engine that cannot be reached is a 503. */
-function asServingError(err: unknown): unknown {
-  if (err instanceof OlapQueryError && err.type === 'TIMEOUT_EXCEEDED') {
-    return new StrataError('STRATA_QUERY_TIMEOUT', `the query ran past ${QUERY_TIMEOUT_MS / 1000} s and was cancelled; ask for a shorter window or a coarser granularity`);
-  }
-  if (err instanceof OlapQueryError) return err;
-  return asOlapUnavailable(err);
+/** What a request reads through: each hour's published version and the current day builds. */
+interface Layers {
+  published: PublishedHours;
+  days: ReadonlyMap<number, number>;
+}
+
+/** Layers from the rows of the published-hours and day-builds queries, as JSON text. */
+function layersOf(text: string): Layers {
+  const [hourRows, dayRows] = JSON.parse(text) as [Row[] | null, Row[] | null];
+  const published = readPublishedHours(hourRows ?? []);
+  return { published, days: currentDays(readDayBuilds(dayRows ?? []), published) };
+}
+
+/** The request as a cache key: the same answer for filters given in another order. */
+function requestKey(request: MetricsRequest): unknown {
+  const filters = [...request.filters].sort(([a], [b]) => (a < b ? -1 : 1)).map(([d, values]) => [d, [...new Set(values)].sort()]);
+  return {
+    metrics: request.metrics.map((m) => m.name), shape: request.shape, from: request.from, to: request.to,
+    granularity: request.granularity ?? null, groupBy: request.groupBy, limit: request.limit, filters,
+  };
 }

@@ -10,6 +10,13 @@ export interface Cache {
   setMany(entries: readonly (readonly [key: string, value: string])[], ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
   /**
+   * Adds one to a counter and returns its new value; get and getMany read it as decimal text.
+   * Counters never expire. A missing counter (never counted, evicted, or lost with a restarted
+   * Redis) starts from the current time in microseconds rather than from 0, so a counter that was
+   * lost never repeats a value it had (unless it was counted more than a million times a second).
+   */
+  increment(key: string): Promise<number>;
+  /**
    * Takes a short lock for cross-process single-flight; false when another holder has it.
    * The lock expires by itself after ttlMs so a crashed holder cannot wedge it.
    */

@@ -82,6 +82,29 @@ export function cacheContract(name: string, make: () => Promise<Cache>, options:
       expect(await cache.get(neighbour)).toBeUndefined();
     });
 
+    it('counts up by one, read back as text', async () => {
+      const k = key('counter');
+      const first = await cache.increment(k);
+      expect(await cache.increment(k)).toBe(first + 1);
+      expect(await cache.get(k)).toBe(String(first + 1));
+      expect(await cache.getMany([k, key('no-counter')])).toEqual([String(first + 1), undefined]);
+      const counters = await Promise.all(Array.from({ length: 20 }, () => cache.increment(k)));
+      expect(new Set(counters).size).toBe(20);
+      expect(Math.max(...counters)).toBe(first + 21);
+    });
+
+    it('starts a lost counter again above every value it had', async () => {
+      const k = key('lost-counter');
+      const before = Date.now();
+      expect(await cache.increment(k)).toBeGreaterThanOrEqual((before - 60_000) * 1000); // a clock, not 0
+      const startedBy = Date.now();
+      const last = await cache.increment(k);
+      await cache.delete(k);
+      // A later start, by at least a millisecond of the clock it is read from.
+      await waitFor(async () => Date.now() > startedBy, 1_000);
+      expect(await cache.increment(k)).toBeGreaterThan(last);
+    });
+
     it('keeps values and locks of the same name apart', async () => {
       const k = key('both');
       await cache.set(k, 'value', 60_000);

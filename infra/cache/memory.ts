@@ -87,6 +87,14 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
       remove(key);
     },
 
+    async increment(key) {
+      const current = get(key);
+      if (current !== undefined && !/^-?\d+$/.test(current)) throw new Error(`cache key "${key}" does not hold a counter`);
+      const next = (current === undefined ? now() * 1000 : Number(current)) + 1;
+      set(key, String(next), Infinity);
+      return next;
+    },
+
     async tryLock(key, ttlMs) {
       checkTtl(ttlMs);
       const t = now();

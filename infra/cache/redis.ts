@@ -19,13 +19,21 @@ export interface RedisCacheOptions {
 // taken by another process cannot release the new holder's lock.
 const UNLOCK_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
+// Starts a missing counter from Redis's own clock in microseconds (see Cache.increment), built as
+// text: Lua numbers are doubles and would print in exponent form.
+const INCREMENT_SCRIPT = `if redis.call('EXISTS', KEYS[1]) == 0 then
+  local t = redis.call('TIME')
+  redis.call('SET', KEYS[1], t[1] .. string.format('%06d', tonumber(t[2])))
+end
+return redis.call('INCR', KEYS[1])`;
+
 /**
  * The shared cache of the distributed mode, over Redis.
  *
  * It never makes a caller wait on a Redis that is down: commands are not queued while
  * disconnected, and connects and commands time out after `timeoutMs`. While Redis is unreachable
- * get/set/delete/tryLock/unlock reject with a StrataError (code STRATA_UNAVAILABLE), so the caller
- * can skip the cache, and ping() resolves false. The client keeps reconnecting in the background
+ * every command rejects with a StrataError (code STRATA_UNAVAILABLE), so the caller can skip the
+ * cache, and ping() resolves false. The client keeps reconnecting in the background
  * and recovers on its own when Redis returns.
  *
  * Each instance is one lock owner: a lock taken through one instance can only be released
@@ -104,6 +112,10 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
 
     async delete(key) {
       await run('delete', () => redis.del(valueKey(key)));
+    },
+
+    async increment(key) {
+      return Number(await run('increment', () => redis.eval(INCREMENT_SCRIPT, 1, valueKey(key))));
     },
 
     async tryLock(key, ttlMs) {

@@ -1,10 +1,10 @@
 /**
- * Local copies of archive objects: DuckDB reads local files (its httpfs extension cannot be
- * downloaded here).
+ * Local copies of objects, for engines that read local files: DuckDB reads the archive this way
+ * (its httpfs extension cannot be downloaded here).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ObjectStore } from '../../infra/objectstore/objectstore';
+import type { ObjectStore } from './objectstore';
 
 export interface Fetched {
   read: { key: string; path: string }[];
