@@ -14,8 +14,9 @@ import { type MetricsDeps, metricsRouter } from './routes/metrics';
 import { type OpsDeps, opsRouter } from './routes/ops';
 import { type BackfillDeps, backfillsRouter } from './routes/backfills';
 import { type ProfilesDeps, profilesRouter } from './routes/profiles';
+import { type QueryDeps, queryRouter } from './routes/query';
 
-export type ApiDeps = IngestDeps & MetricsDeps & OpsDeps & ProfilesDeps & BackfillDeps & {
+export type ApiDeps = IngestDeps & MetricsDeps & QueryDeps & OpsDeps & ProfilesDeps & BackfillDeps & {
   logger: Logger;
   /** Requests per second per client on everything but health and metrics (STRATA_RATE_LIMIT_RPS); off when unset. */
   rateLimitRps?: number;
@@ -28,7 +29,7 @@ export interface Api {
 
 export function createApi(deps: ApiDeps): Api {
   const ingest = createIngestHandler(deps);
-  const app = expressApp(deps.logger, [opsRouter(deps), openApiRouter(), rateLimit(deps.rateLimitRps), eventsRouter(ingest), metricsRouter(deps), profilesRouter(deps), backfillsRouter(deps)]);
+  const app = expressApp(deps.logger, [opsRouter(deps), openApiRouter(), rateLimit(deps.rateLimitRps), eventsRouter(ingest), metricsRouter(deps), queryRouter(deps), profilesRouter(deps), backfillsRouter(deps)]);
   return { app, ingest };
 }
 

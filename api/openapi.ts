@@ -14,6 +14,7 @@ import { METRIC_NAMES } from '../core/metrics';
 import { MAX_LIMIT } from '../core/metrics-request';
 import { PROFILE_SCHEMA } from '../core/profile';
 import { GRANULARITIES } from '../core/time';
+import { QUERY_BODY } from './routes/query';
 
 /** Extra body schemas that other routes register (the query and dashboard routes). */
 export type SchemaRegistry = Record<string, z.ZodType>;
@@ -68,6 +69,14 @@ const schemas = (extra: SchemaRegistry): Record<string, object> => ({
     },
   },
   Profile: PROFILE_SCHEMA,
+  QueryRequest: { ...jsonSchema(QUERY_BODY), description: 'A query in the language of docs/query-language.md, over `rollups` or `events`' },
+  QueryReply: {
+    type: 'object', required: ['columns', 'rows'],
+    properties: {
+      columns: { type: 'array', items: { type: 'object', required: ['name', 'type'], properties: { name: { type: 'string' }, type: { type: 'string', enum: ['string', 'number', 'time'] } } } },
+      rows: { type: 'array', items: { type: 'array', items: { type: ['string', 'number', 'null'] } } },
+    },
+  },
   BackfillRequest: jsonSchema(BACKFILL_BODY),
   BackfillStatus: {
     type: 'object', required: ['id', 'status', 'hours_total', 'hours_done'],
@@ -135,12 +144,23 @@ export function openApiDocument(extra: { schemas?: SchemaRegistry; paths?: Recor
       '/events': { ...ingest, description: 'Alias of /v1/events' },
       '/v1/metrics': metrics,
       '/metrics': { ...metrics, description: 'Alias of /v1/metrics' },
+      '/v1/query': {
+        post: {
+          summary: 'An ad-hoc query: SELECT … FROM rollups | events [WHERE …] [GROUP BY …] [ORDER BY …] [LIMIT n]', tags: ['query'],
+          requestBody: { required: true, content: json(ref('QueryRequest')) },
+          responses: {
+            200: reply('The columns and rows', ref('QueryReply')),
+            400: errorReply('A syntax error (STRATA_QUERY_SYNTAX, with `position` and `expected`) or an invalid query (STRATA_QUERY_INVALID)'),
+            504: errorReply('Ran past 30 s'), 401: ERRORS[401], 429: ERRORS[429], 503: ERRORS[503],
+          },
+        },
+      },
       '/v1/profiles/{user_id}': {
         put: {
           summary: 'Set the dimensions enrichment gives a user\'s events that lack them', tags: ['ingest'],
           parameters: [{ name: 'user_id', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 256 } }],
           requestBody: { required: true, content: json(ref('Profile')) },
-          responses: { 200: reply('Stored', ref('Profile')), ...ERRORS },
+          responses: { 200: reply('Stored', { type: 'object', properties: { user_id: { type: 'string' }, profile: ref('Profile') } }), ...ERRORS },
         },
       },
       '/v1/backfills': {

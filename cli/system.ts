@@ -12,9 +12,13 @@ import { createEmbeddedBackfills } from '../activities/runner/embedded-backfills
 import { startEmbeddedSchedule } from '../activities/runner/embedded-schedule';
 import { hourStates } from '../activities/reconcile/due-hours';
 import { createApi, createApiServer, createOpsApi } from '../api/app';
+import { createMetricsCache } from '../api/metrics-cache';
 import { type IngestPool, startIngestPool } from '../api/ingest-pool';
 import type { SystemStatus } from '../api/routes/ops';
 import { type Adapters, createAdapters } from '../infra/adapters';
+import type { Cache } from '../infra/cache/cache';
+import { type DataLayer, bumpGeneration } from '../infra/cache/generations';
+import { guardCache } from '../infra/cache/guard';
 import type { Config } from '../infra/config';
 import type { OlapStore } from '../infra/olap/olap';
 import type { Backfills } from '../core/backfill';
@@ -44,6 +48,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
   const status: SystemStatus = { freshnessLagMs: null, lastEventAt: null, lastFlushAt: null, ingestedTotal: 0 };
   const runsApi = config.role === 'embedded' || config.role === 'api';
   const runsStream = config.role === 'embedded' || config.role === 'stream';
+  const bump = generationBumper(adapters.cache, logger);
+  if (config.role !== 'embedded' && config.role !== 'api' && !config.REDIS_URL) {
+    logger.warn('STRATA_REDIS_URL is not set: API processes will not learn of this process\'s writes, and may serve cached answers up to their TTL (60 s ± 10 s) old');
+  }
 
   let speed: SpeedLayer | undefined;
   if (runsStream) {
@@ -58,11 +66,15 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
         status.freshnessLagMs = report.flushedAt - report.oldestReceivedAt;
         telemetry.freshnessLag.observe(status.freshnessLagMs / 1000);
         adapters.log.lag('speed').then((lag) => telemetry.consumerLag.set(lag), (err: unknown) => logger.debug({ err }, 'consumer lag unavailable'));
+        return bump('speed', report.tenants);
       },
     });
   }
 
-  const reconcile = { olap: adapters.olap, objects: adapters.objects, workDir: join(resolve(config.DATA_DIR), 'tmp', `reconcile-${process.pid}`) };
+  const reconcile = {
+    olap: adapters.olap, objects: adapters.objects, workDir: join(resolve(config.DATA_DIR), 'tmp', `reconcile-${process.pid}`),
+    onPublished: (tenant: string) => bump('batch', [tenant]),
+  };
   let worker: StrataWorker | undefined;
   // chdb is in-process, so an embedded system with Temporal runs its worker itself.
   if ((config.role === 'worker' || config.role === 'embedded') && config.TEMPORAL_ADDRESS) {
@@ -87,7 +99,9 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
   const server = runsApi
     ? createApiServer(createApi({
       ...ops, log: adapters.log, olap: adapters.olap, openLoopback: config.openLoopback, pool, sampling: config.SAMPLING, profiles, ...(backfills ? { backfills } : {}),
+      queryCache: createMetricsCache({ cache: guardCache(adapters.cache) }),
       ...(config.RATE_LIMIT_RPS ? { rateLimitRps: config.RATE_LIMIT_RPS } : {}),
+      objects: adapters.objects, workDir: join(resolve(config.DATA_DIR), 'tmp', `query-${process.pid}`),
       onAccepted: (count, receivedAt) => {
         status.ingestedTotal += count;
         status.lastEventAt = receivedAt;
@@ -112,6 +126,18 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
       await worker?.stop();
       await adapters.close();
     },
+  };
+}
+
+/**
+ * Moves tenants' data generations on in the cache store that the API processes read (embedded: the
+ * memory cache of this very process). A bump that fails leaves cached answers stale until their
+ * TTL; it is logged and never fails the flush or publish it follows.
+ */
+function generationBumper(cache: Cache, logger: Logger): (layer: DataLayer, tenants: readonly string[]) => Promise<void> {
+  return async (layer, tenants) => {
+    const failed = (await Promise.allSettled(tenants.map((tenant) => bumpGeneration(cache, layer, tenant)))).find((r) => r.status === 'rejected');
+    if (failed) logger.warn({ err: failed.reason, layer }, 'could not bump the query cache generation; cached answers may lag until their TTL');
   };
 }
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startNode, type Running } from '../bench/processes';
 import { call, eventually, post } from './support/http';
 import { groundTruth } from './support/ground-truth';
+import { queryContract } from './support/query-contract';
 import { seedCalls } from './support/seed-calls';
 
 let strata: Running;
@@ -214,3 +215,5 @@ describe('embedded: backfills on the embedded runner', () => {
 });
 
 describe('embedded: the batch layer ground truth', () => groundTruth(() => strata.url, 'truth'));
+
+describe('embedded: ad-hoc queries', () => queryContract(() => strata.url, 'query'));

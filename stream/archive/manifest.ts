@@ -102,3 +102,13 @@ export async function listReplacedFiles(olap: OlapStore, tenant: string, hour: n
   );
   return rows.map((r) => r.file);
 }
+
+/** The live files of a tenant's hours in [from, to) (epoch ms), for a query over the archive. */
+export async function listArchiveFilesBetween(olap: OlapStore, tenant: string, from: number, to: number): Promise<string[]> {
+  const rows = await olap.query<{ file: string }>(
+    `SELECT DISTINCT file FROM ${liveManifestSql(olap, "tenant = {tenant:String} AND hour >= toDateTime({from:UInt32}, 'UTC') AND hour < toDateTime({to:UInt32}, 'UTC')")}
+     ORDER BY file`,
+    { params: { tenant, from: Math.floor(from / 3_600_000) * 3600, to: Math.ceil(to / 3_600_000) * 3600 } },
+  );
+  return rows.map((r) => r.file);
+}
