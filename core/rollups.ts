@@ -57,5 +57,8 @@ export const RECONCILE_STATE_TABLE = 'reconcile_state';
  */
 export const dayRollupTable = (cube: Cube): string => `rollup_day_${cube.name}`;
 
+/** The dimension dictionary: the values each tenant's dimensions admitted before their cap. */
+export const DICTIONARY_TABLE = 'dimension_dictionary';
+
 /** One row per published day build: its version and the 24 hourly versions it was built from. */
 export const DAY_STATE_TABLE = 'reconcile_day_state';

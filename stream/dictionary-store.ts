@@ -3,11 +3,13 @@
  * what it admitted before the rows that use it, and loads what the others admitted.
  */
 import { BUILT_IN_DIMENSIONS, type Dimension } from '../core/dimensions';
+import { DICTIONARY_TABLE } from '../core/rollups';
 import type { OlapStore } from '../infra/olap/olap';
+import { ensureDictionarySchema } from '../infra/olap/schema';
 import { dateTime64Text } from '../infra/olap/sql';
 import type { DictionaryEntry } from './dictionary';
 
-const TABLE = 'dimension_dictionary';
+const TABLE = DICTIONARY_TABLE;
 
 export interface DictionaryStore {
   /** Entries admitted after `sinceUs` (µs), and the newest admission time among them. */
@@ -16,10 +18,7 @@ export interface DictionaryStore {
 }
 
 export async function createDictionaryStore(olap: OlapStore): Promise<DictionaryStore> {
-  await olap.exec(`CREATE TABLE IF NOT EXISTS ${olap.table(TABLE)} (
-      tenant LowCardinality(String), dimension LowCardinality(String), value String, admitted_at DateTime64(6, 'UTC')
-    ) ENGINE = ReplacingMergeTree
-    ORDER BY (tenant, dimension, value)`);
+  await ensureDictionarySchema(olap);
 
   return {
     async load(sinceUs) {

@@ -11,14 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CUBES, NONE_VALUE } from '../../core/dimensions';
-import { RECONCILE_STATE_TABLE, batchRollupTable, speedInputTable } from '../../core/rollups';
+import { CUBES, NONE_VALUE, OTHER_VALUE, dimensionCap } from '../../core/dimensions';
+import { DICTIONARY_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, speedInputTable } from '../../core/rollups';
 import { DAY_MS, HOUR_MS, MINUTE_MS, floorTo, toIso } from '../../core/time';
 import { createChdbStore } from '../../infra/olap/chdb';
 import type { OlapStore } from '../../infra/olap/olap';
 import { ensureRollupSchema } from '../../infra/olap/schema';
 import { createTelemetry } from '../../infra/telemetry';
 import { expressApp } from '../app';
+import { hourStates } from '../../activities/reconcile/due-hours';
+import { MANIFEST_TABLE, ensureManifestSchema } from '../../stream/archive/manifest';
 import { metricsRouter } from './metrics';
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-metrics-'));
@@ -163,3 +165,77 @@ describe('GET /v1/metrics across the batch and speed layers', () => {
     expect(reply.points).toEqual([{ t: T('00:00'), value: 7, layer: 'mixed' }]);
   });
 });
+
+describe('GET /v1/metrics over a reconciled, a dirty and an unreconciled hour', () => {
+  it('reads the dirty hour from its published version until it is reconciled again, and says which hours are dirty', async () => {
+    // 09:00 is published and clean; 10:00 is published, then a late file lands (dirty); 11:00 never published.
+    await insertSpeed([{ minute: T('09:15'), event: 'page_view', country: 'US', events: 9, users: ['u9'] }]);
+    await insertBatch(PUBLISHED, '1m', [{ minute: T('09:15'), event: 'page_view', country: 'US', events: 8, users: ['u9'] }]);
+    await insertBatch(PUBLISHED, '1h', [{ minute: T('09:00'), event: 'page_view', country: 'US', events: 8, users: ['u9'] }]);
+    await olap.insert(RECONCILE_STATE_TABLE, [{ tenant, hour: at(T('09:00')), version: PUBLISHED, files_read: ['a.parquet'], events: 8, published_at: T('10:02').replace('T', ' ').replace('Z', '') }]);
+    await ensureManifestSchema(olap);
+    const file = (hour: string, name: string) => ({ tenant, hour: at(T(hour)), file: name, seq: Date.now() * 1000, partition: 0, first_offset: 0, last_offset: 0, events: 1, bytes: 1, replaces: [] });
+    await olap.insert(MANIFEST_TABLE, [file('09:00', 'a.parquet'), file('10:00', 'late.parquet')]);
+    await insertSpeed([{ minute: T('10:45'), event: 'page_view', country: 'US', events: 1, users: ['u7'] }]); // the late event, in speed only
+
+    expect(await hourStates(olap, tenant)).toMatchObject({ dirty: [Date.parse(T('10:00'))] });
+    const reply = await get<{ points: Point[] }>(`name=page_views&granularity=1h&from=${T('09:00')}&to=${T('12:00')}`);
+    expect(reply.points).toEqual([
+      { t: T('09:00'), value: 8, layer: 'batch' },
+      { t: T('10:00'), value: 4, layer: 'batch' },
+      { t: T('11:00'), value: 3, layer: 'speed' },
+    ]);
+  });
+});
+
+describe('GET /v1/metrics with filters on values past the dictionary cap', () => {
+  it('matches (other) and says so in Strata-Warning, only for values the full dictionary never admitted', async () => {
+    const capped = 'capped';
+    const countries = Array.from({ length: dimensionCap('country') }, (_, i) => `C${i}`);
+    await olap.insert(DICTIONARY_TABLE, countries.map((value) => ({ tenant: capped, dimension: 'country', value, admitted_at: T('09:00').replace('T', ' ').replace('Z', '') })));
+    for (const cube of CUBES) {
+      await olap.insert(speedInputTable(cube), ['C1', OTHER_VALUE].map((country, i) => ({
+        tenant: capped, minute: at(T('11:10')),
+        ...Object.fromEntries(cube.dimensions.map((d) => [d, d === 'event' ? 'page_view' : d === 'country' ? country : NONE_VALUE])),
+        events: i + 2, sessions: 0, revenue: '0', user_ids: [],
+      })));
+    }
+    const ask = (filter: string) => fetch(`${base}/v1/metrics?name=page_views&granularity=all&${window}&${filter}`, { headers: { 'strata-tenant': capped } });
+    const atlantis = await ask('country=Atlantis');
+    expect(await atlantis.json()).toMatchObject({ value: 3 });
+    expect(atlantis.headers.get('strata-warning')).toContain('country:Atlantis');
+    const known = await ask('filter=country:C1');
+    expect(await known.json()).toMatchObject({ value: 2 });
+    expect(known.headers.get('strata-warning')).toBeNull();
+    // A tenant whose dictionary has room: an unknown value matches nothing, without a warning.
+    const roomy = await fetch(`${base}/v1/metrics?name=page_views&granularity=all&${window}&country=Atlantis`, { headers: { 'strata-tenant': tenant } });
+    expect(await roomy.json()).toMatchObject({ value: 0 });
+    expect(roomy.headers.get('strata-warning')).toBeNull();
+  });
+});
+
+describe('GET /v1/metrics with hostile parameters', () => {
+  it('answers 4xx or matches nothing, never another tenant\'s rows, never 5xx', async () => {
+    const total = (await get<{ value: number }>(`name=page_views&granularity=all&${window}`)).value;
+    const hostile = [
+      `name=page_views&granularity=all&${window}&country=US') OR 1=1 --`,
+      `name=page_views&granularity=all&${window}&filter=country:US'||'`,
+      `name=page_views&granularity=all&${window}&filter=country:\\' OR tenant != '`,
+      `name=page_views&granularity=all&${window}&group_by=country) UNION ALL SELECT 1 --`,
+      `name=page_views&${window}&group_by=tenant`,
+      `name=page_views) FROM system.tables --&${window}`,
+      `name=page_views&granularity=all&${window}&tenant=other`,
+      `name=page_views&granularity=all&${window}&limit=1;DROP`,
+      `name=page_views&granularity=1h&from=${T('10:00')}'&to=${T('12:00')}`,
+    ];
+    for (const query of hostile) {
+      const res = await fetch(`${base}/v1/metrics?${query.replace(/[ ';|()]/g, encodeURIComponent)}`, { headers: { 'strata-tenant': tenant } });
+      expect(res.status, query).toBeLessThan(500);
+      if (res.status === 200) expect(((await res.json()) as { value?: number }).value ?? 0, query).toBe(0);
+    }
+    expect((await get<{ value: number }>(`name=page_views&granularity=all&${window}`)).value).toBe(total);
+    const other = await fetch(`${base}/v1/metrics?name=page_views&granularity=all&${window}`, { headers: { 'strata-tenant': "layers' OR '1'='1" } });
+    expect(other.status).toBe(400);
+  });
+});
+

@@ -2,6 +2,7 @@
  * `GET /v1/metrics` (alias `/metrics`): series, breakdowns and totals over the rollups.
  */
 import { Router } from 'express';
+import { planDictionaryLookup, resolveCappedFilters } from '../../core/capped-filters';
 import { buildReply, type Row } from '../../core/metrics-reply';
 import { type MetricsRequest, type RawParams, parseMetricsRequest } from '../../core/metrics-request';
 import { type PublishedHours, currentDays, hoursOf, readDayBuilds, readPublishedHours } from '../../core/layers';
@@ -46,16 +47,23 @@ export function metricsRouter(deps: MetricsDeps): Router {
     return `${reply.totalGroups ?? ''}\n${JSON.stringify(reply.body)}`;
   };
 
-  const answer = async (request: MetricsRequest, tenant: string): Promise<string> => {
+  /** The answer's text, and the Strata-Warning for filters on values that fell into (other). */
+  const answer = async (asked: MetricsRequest, tenant: string): Promise<{ text: string; warning: string }> => {
     // Read once, then bound into every query: the layer a point states is the one it was read from.
-    const lookups = [planPublishedHours(request, tenant, table), planDayBuilds(request, bucketMs(request), tenant, table)];
+    const lookups = [planPublishedHours(asked, tenant, table), planDayBuilds(asked, bucketMs(asked), tenant, table)];
     const readLookups = async () => JSON.stringify(await Promise.all(lookups.map(run)));
+    const dictionary = planDictionaryLookup(asked, tenant, table);
+    const readDictionary = async () => JSON.stringify((await run(dictionary)) ?? []);
     const cache = deps.queryCache;
     const generations = await cache?.generations(tenant);
     if (!cache || !generations) {
       if (cache) deps.telemetry.cacheRequests.inc({ result: 'bypass' });
-      return compute(request, tenant, layersOf(await readLookups()));
+      const { request, warning } = resolveCappedFilters(asked, JSON.parse(await readDictionary()) as Row[]);
+      return { text: await compute(request, tenant, layersOf(await readLookups())), warning };
     }
+    // The dictionary grows only as the speed layer admits values: cached under the speed generation.
+    const admitted = dictionary ? (await cache.through(['dictionary', tenant, dictionary, generations.speed], readDictionary)).value : '[]';
+    const { request, warning } = resolveCappedFilters(asked, JSON.parse(admitted) as Row[]);
     // Which hours are published changes only with a publish: cached under the batch generation.
     const layers = layersOf((await cache.through(['layers', tenant, lookups, generations.batch], readLookups)).value);
     // An answer that reads no speed rows does not change with a flush.
@@ -63,13 +71,14 @@ export function metricsRouter(deps: MetricsDeps): Router {
     const key = ['answer', tenant, requestKey(request), generations.batch, live ? generations.speed : null];
     const cached = await cache.through(key, () => compute(request, tenant, layers));
     deps.telemetry.cacheRequests.inc({ result: cached.result });
-    return cached.value;
+    return { text: cached.value, warning };
   };
 
   router.get(['/v1/metrics', '/metrics'], async (req, res) => {
     const started = process.hrtime.bigint();
     const tenant = resolveTenant(req, deps.openLoopback);
-    const text = await answer(parseMetricsRequest(req.query as RawParams, now()), tenant);
+    const { text, warning } = await answer(parseMetricsRequest(req.query as RawParams, now()), tenant);
+    if (warning) res.setHeader('Strata-Warning', warning);
     const newline = text.indexOf('\n');
     if (newline > 0) res.setHeader('Strata-Total-Groups', text.slice(0, newline));
     deps.telemetry.queryDuration.observe({ route: 'metrics' }, Number(process.hrtime.bigint() - started) / 1e9);

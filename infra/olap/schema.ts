@@ -6,7 +6,7 @@
  * stream process free of ClickHouse's binary state format.
  */
 import { CUBES, type Cube } from '../../core/dimensions';
-import { DAY_STATE_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, dayRollupTable, speedInputTable, speedRollupTable } from '../../core/rollups';
+import { DAY_STATE_TABLE, DICTIONARY_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, dayRollupTable, speedInputTable, speedRollupTable } from '../../core/rollups';
 import type { OlapStore } from './olap';
 
 /** Speed rows are provisional and expire once the batch layer has had a week to replace them. */
@@ -23,6 +23,7 @@ export async function ensureRollupSchema(olap: OlapStore): Promise<void> {
       files_read Array(String), events UInt64, published_at DateTime64(3, 'UTC')
     ) ENGINE = MergeTree
     ORDER BY (tenant, hour, version)`);
+  await ensureDictionarySchema(olap);
   await olap.exec(`CREATE TABLE IF NOT EXISTS ${olap.table(DAY_STATE_TABLE)} (
       tenant LowCardinality(String), day DateTime('UTC'), version UInt64,
       hour_versions Array(UInt64), events UInt64, published_at DateTime64(3, 'UTC')
@@ -90,4 +91,12 @@ async function ensureSpeedTables(olap: OlapStore, cube: Cube): Promise<void> {
   await olap.exec(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${olap.table(`${speedRollupTable(cube)}_mv_v2`)} TO ${rollup} AS
     SELECT tenant, minute, ${keys}, events, sessions, revenue, arrayReduce('uniqCombinedState', user_ids) AS users
     FROM ${input}`);
+}
+
+/** The dimension dictionary (stream/dictionary-store.ts writes it; the API reads it for capped filters). */
+export async function ensureDictionarySchema(olap: OlapStore): Promise<void> {
+  await olap.exec(`CREATE TABLE IF NOT EXISTS ${olap.table(DICTIONARY_TABLE)} (
+      tenant LowCardinality(String), dimension LowCardinality(String), value String, admitted_at DateTime64(6, 'UTC')
+    ) ENGINE = ReplacingMergeTree
+    ORDER BY (tenant, dimension, value)`);
 }
