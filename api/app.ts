@@ -50,6 +50,8 @@ export function createOpsApi(deps: OpsDeps & { logger: Logger }): Express {
 export function expressApp(logger: Logger, routers: (Router | RequestHandler)[]): Express {
   const app = express();
   app.disable('x-powered-by');
+  // An ETag would hash every reply body; answers change with their data, and none is revalidated.
+  app.disable('etag');
   // The simple parser yields only strings and string arrays: no nested objects from user input.
   app.set('query parser', 'simple');
   for (const router of routers) app.use(router);

@@ -48,7 +48,7 @@ describe('jitteredTtl', () => {
 
   it('is the TTL a computed value is stored with', async () => {
     let now = 1_000_000;
-    const cache = createMetricsCache({ cache: createMemoryCache({ now: () => now }), random: () => 0 });
+    const cache = createMetricsCache({ cache: createMemoryCache({ now: () => now }), random: () => 0, now: () => now });
     expect(await cache.through(['k'], async () => 'v')).toEqual({ value: 'v', result: 'miss' });
     now += 49_999;
     expect(await cache.through(['k'], async () => 'again')).toEqual({ value: 'v', result: 'hit' });
@@ -131,5 +131,34 @@ describe('createMetricsCache', () => {
     const compute = async () => String(++calls);
     expect(await cache.through(['k'], compute)).toEqual({ value: '1', result: 'bypass' });
     expect(await cache.through(['k'], compute)).toEqual({ value: '2', result: 'bypass' });
+  });
+});
+
+describe('the near cache in front of the store', () => {
+  it('answers a key again without the store, and parses its value once', async () => {
+    const store = createMemoryCache();
+    let gets = 0;
+    const counted = { ...store, get: async (key: string) => { gets++; return store.get(key); } };
+    const cache = createMetricsCache({ cache: counted });
+    let parses = 0;
+    const parse = (text: string) => { parses++; return text.length; };
+    expect(await cache.parsedThrough(['k'], async () => 'four', parse)).toEqual({ value: 4, result: 'miss' });
+    const storeGets = gets;
+    expect(await cache.parsedThrough(['k'], async () => 'other', parse)).toEqual({ value: 4, result: 'hit' });
+    expect(gets).toBe(storeGets);
+    expect(parses).toBe(1);
+  });
+
+  it('keeps no more entries than asked, dropping the oldest', async () => {
+    const store = createMemoryCache();
+    const asked: string[] = [];
+    const counted = { ...store, get: async (key: string) => { asked.push(key); return store.get(key); } };
+    const cache = createMetricsCache({ cache: counted, nearEntries: 2 });
+    for (const k of ['a', 'b', 'c']) await cache.through([k], async () => k);
+    asked.length = 0;
+    expect((await cache.through(['c'], async () => 'new')).value).toBe('c');
+    expect(asked).toHaveLength(0); // near
+    expect((await cache.through(['a'], async () => 'new')).value).toBe('a');
+    expect(asked).toHaveLength(1); // dropped from the near two, found in the store
   });
 });

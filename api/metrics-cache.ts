@@ -29,6 +29,10 @@ export interface MetricsCacheOptions {
   lockTtlMs?: number;
   /** In [0, 1), for the jitter. @default Math.random */
   random?: () => number;
+  /** Entries also kept in this process, in front of the store. @default 1000 */
+  nearEntries?: number;
+  /** @default Date.now */
+  now?: () => number;
 }
 
 export interface MetricsCache {
@@ -40,6 +44,11 @@ export interface MetricsCache {
    * depends on. If the store fails midway, the value is computed and not stored (bypass).
    */
   through(parts: readonly unknown[], compute: () => Promise<string>): Promise<Cached>;
+  /**
+   * through, then `parse` of the value, kept beside it in this process: a hit does not parse the
+   * same text again (the layers of a window are read by every request for it).
+   */
+  parsedThrough<T>(parts: readonly unknown[], compute: () => Promise<string>, parse: (text: string) => T): Promise<{ value: T; result: CacheResult }>;
 }
 
 /** Between polls for a value another process is computing: short at first, as most keys are quick. */
@@ -53,6 +62,23 @@ export function createMetricsCache(options: MetricsCacheOptions): MetricsCache {
   const lockTtlMs = options.lockTtlMs ?? 5_000;
   const random = options.random ?? Math.random;
   const running = new Map<string, Promise<Cached>>();
+  // In front of the store, in this process: keys carry their generations, so an entry here is as
+  // fresh as the store's, and a hit costs no round trip (three, on Redis: generations, layers, answer).
+  const near = new Map<string, Near>();
+  const nearEntries = options.nearEntries ?? 1000;
+  const now = options.now ?? Date.now;
+  const remember = (key: string, value: string): Near => {
+    const entry: Near = { value, expires: now() + jitteredTtl(ttlMs, jitterMs, random), parsed: undefined };
+    near.delete(key);
+    near.set(key, entry);
+    if (near.size > nearEntries) near.delete(near.keys().next().value as string);
+    return entry;
+  };
+  const nearHit = (key: string): Near | undefined => {
+    const entry = near.get(key);
+    if (entry && entry.expires <= now()) near.delete(key);
+    return entry && entry.expires > now() ? entry : undefined;
+  };
 
   const store = async (key: string, value: string): Promise<Cached> => {
     await cache.set(key, value, jitteredTtl(ttlMs, jitterMs, random)).catch(() => undefined);
@@ -93,6 +119,28 @@ export function createMetricsCache(options: MetricsCacheOptions): MetricsCache {
     }
   };
 
+  /**
+   * The value for a key (its parts as JSON), and its entry in this process unless the store could
+   * not be used. Only the store sees the key hashed: a near hit does not hash at all.
+   */
+  const lookup = async (key: string, compute: () => Promise<string>): Promise<{ cached: Cached; entry: Near | undefined }> => {
+    const close = nearHit(key);
+    if (close) return { cached: { value: close.value, result: 'hit' }, entry: close };
+    let mine = running.get(key);
+    const joined = mine !== undefined;
+    if (!mine) {
+      mine = load(storeKey(key), compute);
+      running.set(key, mine);
+    }
+    try {
+      const { value, result } = await mine;
+      const cached: Cached = { value, result: joined && result !== 'bypass' ? 'hit' : result };
+      return { cached, entry: result === 'bypass' ? undefined : (nearHit(key) ?? remember(key, value)) };
+    } finally {
+      if (!joined) running.delete(key);
+    }
+  };
+
   return {
     async generations(tenant) {
       try {
@@ -103,19 +151,15 @@ export function createMetricsCache(options: MetricsCacheOptions): MetricsCache {
     },
 
     async through(parts, compute) {
-      const key = `metrics:${createHash('sha256').update(JSON.stringify(parts)).digest('base64url')}`;
-      const shared = running.get(key);
-      if (shared) {
-        const { value, result } = await shared;
-        return { value, result: result === 'bypass' ? 'bypass' : 'hit' };
-      }
-      const mine = load(key, compute);
-      running.set(key, mine);
-      try {
-        return await mine;
-      } finally {
-        running.delete(key);
-      }
+      const { cached } = await lookup(JSON.stringify(parts), compute);
+      return cached;
+    },
+
+    async parsedThrough(parts, compute, parse) {
+      const { cached, entry } = await lookup(JSON.stringify(parts), compute);
+      if (!entry) return { value: parse(cached.value), result: cached.result };
+      entry.parsed ??= { value: parse(cached.value) };
+      return { value: entry.parsed.value as ReturnType<typeof parse>, result: cached.result };
     },
   };
 }
@@ -126,6 +170,10 @@ export function jitteredTtl(ttlMs: number, jitterMs: number, random: () => numbe
 }
 
 const FAILED = Symbol('cache failed');
+
+interface Near { value: string; expires: number; parsed: { value: unknown } | undefined }
+
+const storeKey = (json: string): string => `metrics:${createHash('sha256').update(json).digest('base64url')}`;
 
 async function attempt<T>(call: () => Promise<T>): Promise<T | typeof FAILED> {
   try {

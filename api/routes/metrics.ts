@@ -65,7 +65,9 @@ export function metricsRouter(deps: MetricsDeps): Router {
     const admitted = dictionary ? (await cache.through(['dictionary', tenant, dictionary, generations.speed], readDictionary)).value : '[]';
     const { request, warning } = resolveCappedFilters(asked, JSON.parse(admitted) as Row[]);
     // Which hours are published changes only with a publish: cached under the batch generation.
-    const layers = layersOf((await cache.through(['layers', tenant, lookups, generations.batch], readLookups)).value);
+    // (The tables' database is in every key already: the store's key prefix names it.)
+    const layersKey = ['layers', tenant, asked.from, asked.to, bucketMs(asked), generations.batch];
+    const layers = (await cache.parsedThrough(layersKey, readLookups, layersOf)).value;
     // An answer that reads no speed rows does not change with a flush.
     const live = hoursOf(request.from, request.to).some((h) => !layers.published.has(h));
     const key = ['answer', tenant, requestKey(request), generations.batch, live ? generations.speed : null];
