@@ -15,6 +15,11 @@ export interface Cache {
    * Redis) starts from the current time in microseconds rather than from 0, so a counter that was
    * lost never repeats a value it had (unless it was counted more than a million times a second).
    */
+  /**
+   * A counter's value, started from the clock (µs) as increment would start it when it is
+   * missing: atomically, so readers that race all read the same start.
+   */
+  counter(key: string): Promise<string>;
   increment(key: string): Promise<number>;
   /**
    * Takes a short lock for cross-process single-flight; false when another holder has it.

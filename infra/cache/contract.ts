@@ -93,6 +93,16 @@ export function cacheContract(name: string, make: () => Promise<Cache>, options:
       expect(Math.max(...counters)).toBe(first + 21);
     });
 
+    it('reads a counter, starting a missing one once from the clock, for every racing reader alike', async () => {
+      const k = key('read-counter');
+      const before = Date.now();
+      const reads = await Promise.all(Array.from({ length: 20 }, () => cache.counter(k)));
+      expect(new Set(reads).size).toBe(1);
+      expect(Number(reads[0])).toBeGreaterThanOrEqual((before - 60_000) * 1000);
+      expect(await cache.increment(k)).toBe(Number(reads[0]) + 1);
+      expect(await cache.counter(k)).toBe(String(Number(reads[0]) + 1));
+    });
+
     it('starts a lost counter again above every value it had', async () => {
       const k = key('lost-counter');
       const before = Date.now();

@@ -19,13 +19,18 @@ export interface Generations {
 const keyOf = (layer: DataLayer, tenant: string): string => `gen:${layer}:${tenant}`;
 
 /**
- * Both of a tenant's generations, in one round trip. A counter never bumped reads as "0", which no
- * bump gives back: a counter starts from the clock (Cache.increment), and starts from it again if
- * it is lost, so even a lost counter never repeats a generation that may still key an entry.
+ * Both of a tenant's generations, in one round trip when they exist. A counter that does not exist
+ * yet (never bumped, or lost with the store) is started from the clock (Cache.counter), so a
+ * generation is never a value that a lost counter could hand out again, and an entry stored under
+ * it, in the store or in a process, can never be found again for newer data.
  */
 export async function readGenerations(cache: Cache, tenant: string): Promise<Generations> {
-  const [batch, speed] = await cache.getMany([keyOf('batch', tenant), keyOf('speed', tenant)]);
-  return { batch: batch ?? '0', speed: speed ?? '0' };
+  const keys = [keyOf('batch', tenant), keyOf('speed', tenant)] as const;
+  const [batch, speed] = await cache.getMany(keys);
+  return {
+    batch: batch ?? (await cache.counter(keys[0])),
+    speed: speed ?? (await cache.counter(keys[1])),
+  };
 }
 
 /** Moves a tenant's generation on: call it once the new data is visible in the OLAP store. */

@@ -16,7 +16,7 @@ function flakyCache(): { cache: Cache; mode: { now: 'up' | 'hang' | 'fail' }; ca
   };
   const cache: Cache = {
     get: wrap(inner.get), set: wrap(inner.set), getMany: wrap(inner.getMany), setMany: wrap(inner.setMany),
-    delete: wrap(inner.delete), increment: wrap(inner.increment), tryLock: wrap(inner.tryLock), unlock: wrap(inner.unlock),
+    delete: wrap(inner.delete), increment: wrap(inner.increment), counter: wrap(inner.counter), tryLock: wrap(inner.tryLock), unlock: wrap(inner.unlock),
     ping: wrap(inner.ping), close: inner.close,
   };
   return { cache, mode, calls: () => calls };

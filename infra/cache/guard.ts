@@ -51,6 +51,7 @@ export function guardCache(cache: Cache, options: CacheGuardOptions = {}): Cache
     setMany: (entries, ttlMs) => call('setMany', () => cache.setMany(entries, ttlMs)),
     delete: (key) => call('delete', () => cache.delete(key)),
     increment: (key) => call('increment', () => cache.increment(key)),
+    counter: (key) => call('counter', () => cache.counter(key)),
     tryLock: (key, ttlMs) => call('tryLock', () => cache.tryLock(key, ttlMs)),
     unlock: (key) => call('unlock', () => cache.unlock(key)),
     // Bounded, but left out of the breaker: a health check must see Redis itself, and its false is not a failure.

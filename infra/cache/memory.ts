@@ -87,6 +87,14 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
       remove(key);
     },
 
+    async counter(key) {
+      const current = get(key);
+      if (current !== undefined) return current;
+      const start = String(now() * 1000);
+      set(key, start, Infinity);
+      return start;
+    },
+
     async increment(key) {
       const current = get(key);
       if (current !== undefined && !/^-?\d+$/.test(current)) throw new Error(`cache key "${key}" does not hold a counter`);

@@ -27,6 +27,13 @@ const INCREMENT_SCRIPT = `if redis.call('EXISTS', KEYS[1]) == 0 then
 end
 return redis.call('INCR', KEYS[1])`;
 
+// The counter's value, started as INCREMENT_SCRIPT starts it when missing.
+const COUNTER_SCRIPT = `if redis.call('EXISTS', KEYS[1]) == 0 then
+  local t = redis.call('TIME')
+  redis.call('SET', KEYS[1], t[1] .. string.format('%06d', tonumber(t[2])))
+end
+return redis.call('GET', KEYS[1])`;
+
 /**
  * The shared cache of the distributed mode, over Redis.
  *
@@ -112,6 +119,10 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
 
     async delete(key) {
       await run('delete', () => redis.del(valueKey(key)));
+    },
+
+    async counter(key) {
+      return String(await run('counter', () => redis.eval(COUNTER_SCRIPT, 1, valueKey(key))));
     },
 
     async increment(key) {
