@@ -38,14 +38,16 @@ export interface Cube {
 
 export const CUBES: readonly Cube[] = [
   { name: 'geo_device', dimensions: ['event', 'country', 'device'] },
+  // Top pages is a dashboard's staple, and pages are many: without this cube it reads the full
+  // cube, whose rows multiply pages by every other dimension (20× the rows on the query bench).
+  { name: 'event_page', dimensions: ['event', 'page'] },
   { name: 'full', dimensions: BUILT_IN_DIMENSIONS },
 ];
 
+/** The first cube, in CUBES' order (fewest rows first), that holds every dimension needed. */
 export function smallestCube(needed: Iterable<Dimension>): Cube {
   const wanted = [...needed];
-  const fits = CUBES.filter((cube) => wanted.every((d) => cube.dimensions.includes(d)));
-  fits.sort((a, b) => a.dimensions.length - b.dimensions.length);
-  const cube = fits[0];
+  const cube = CUBES.find((c) => wanted.every((d) => c.dimensions.includes(d)));
   if (!cube) throw new Error(`no cube holds dimensions ${wanted.join(', ')}`);
   return cube;
 }
