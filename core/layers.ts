@@ -41,6 +41,13 @@ export function currentDays(builds: DayBuilds, published: PublishedHours): Reado
   return current;
 }
 
+/** Rows of the planner's tenant-layers query: published hours (kind `h`) and day builds (`d`). */
+export function readTenantLayers(rows: readonly Record<string, unknown>[]): { published: PublishedHours; days: ReadonlyMap<number, number> } {
+  const published = readPublishedHours(rows.filter((r) => r.kind === 'h').map((r) => ({ h: r.t, v: r.v })));
+  const builds = readDayBuilds(rows.filter((r) => r.kind === 'd').map((r) => ({ d: r.t, v: r.v, hv: r.hv })));
+  return { published, days: currentDays(builds, published) };
+}
+
 /** The whole UTC days inside [from, to), as day starts (epoch ms). */
 export function wholeDaysOf(from: number, to: number): number[] {
   const days: number[] = [];

@@ -5,8 +5,8 @@ import { Router } from 'express';
 import { planDictionaryLookup, resolveCappedFilters } from '../../core/capped-filters';
 import { buildReply, type Row } from '../../core/metrics-reply';
 import { type MetricsRequest, type RawParams, parseMetricsRequest } from '../../core/metrics-request';
-import { type PublishedHours, currentDays, hoursOf, readDayBuilds, readPublishedHours } from '../../core/layers';
-import { bucketMs, planDayBuilds, planMetrics, planPublishedHours, type PlannedQuery } from '../../core/planner';
+import { type PublishedHours, currentDays, hoursOf, readDayBuilds, readPublishedHours, readTenantLayers } from '../../core/layers';
+import { bucketMs, planDayBuilds, planMetrics, planPublishedHours, planTenantLayers, type PlannedQuery } from '../../core/planner';
 import type { OlapStore } from '../../infra/olap/olap';
 import type { Telemetry } from '../../infra/telemetry';
 import { resolveTenant } from '../tenant';
@@ -58,16 +58,20 @@ export function metricsRouter(deps: MetricsDeps): Router {
     const generations = await cache?.generations(tenant);
     if (!cache || !generations) {
       if (cache) deps.telemetry.cacheRequests.inc({ result: 'bypass' });
-      const { request, warning } = resolveCappedFilters(asked, JSON.parse(await readDictionary()) as Row[]);
-      return { text: await compute(request, tenant, layersOf(await readLookups())), warning };
+      const [admitted, lookedUp] = await Promise.all([readDictionary(), readLookups()]);
+      const { request, warning } = resolveCappedFilters(asked, JSON.parse(admitted) as Row[]);
+      return { text: await compute(request, tenant, layersOf(lookedUp)), warning };
     }
     // The dictionary grows only as the speed layer admits values: cached under the speed generation.
-    const admitted = dictionary ? (await cache.through(['dictionary', tenant, dictionary, generations.speed], readDictionary)).value : '[]';
-    const { request, warning } = resolveCappedFilters(asked, JSON.parse(admitted) as Row[]);
     // Which hours are published changes only with a publish: cached under the batch generation.
     // (The tables' database is in every key already: the store's key prefix names it.)
-    const layersKey = ['layers', tenant, asked.from, asked.to, bucketMs(asked), generations.batch];
-    const layers = (await cache.parsedThrough(layersKey, readLookups, layersOf)).value;
+    // All of the tenant's layers at once: a request for any window then reads no lookup of its own.
+    const readLayers = async () => JSON.stringify((await run(planTenantLayers(tenant, table))) ?? []);
+    const [admitted, { value: layers }] = await Promise.all([
+      dictionary ? cache.through(['dictionary', tenant, dictionary, generations.speed], readDictionary).then((c) => c.value) : '[]',
+      cache.parsedThrough(['layers', tenant, generations.batch], readLayers, (text) => readTenantLayers(JSON.parse(text) as Row[])),
+    ]);
+    const { request, warning } = resolveCappedFilters(asked, JSON.parse(admitted) as Row[]);
     // An answer that reads no speed rows does not change with a flush.
     const live = hoursOf(request.from, request.to).some((h) => !layers.published.has(h));
     const key = ['answer', tenant, requestKey(request), generations.batch, live ? generations.speed : null];
