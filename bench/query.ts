@@ -33,47 +33,51 @@ export async function benchQueries(dashboards = 40, minuteRows = 20_000_000): Pr
   const dataDir = mkdtempSync(join(tmpdir(), 'strata-query-bench-'));
   try {
     const data = await seedQueryData(dataDir, minuteRows);
-    const port = await freePort();
-    const env = { STRATA_PORT: String(port), STRATA_DATA_DIR: dataDir, STRATA_LOG_LEVEL: 'warn' };
-    const strata = await startNode('bin/strata.mjs', ['start'], env, `http://127.0.0.1:${port}`, '/healthz');
-    try {
-      const iso = (ms: number) => new Date(ms).toISOString();
-      const windowOf = (shiftHours: number) => `from=${iso(data.from + shiftHours * 3_600_000)}&to=${iso(data.to)}`;
-      const timed = async (path: string): Promise<number> => {
-        const t = performance.now();
-        const res = await fetch(`${strata.url}/v1/metrics?${path}`);
-        if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-        await res.arrayBuffer();
-        return performance.now() - t;
-      };
-      const dashboard = (window: string) => Promise.all(Object.values(PANELS).map((panel) => timed(`${panel}&${window}`)));
-
-      await dashboard(windowOf(100)); // warms the engine and the JIT on a window never measured
-      const perPanel: number[][] = Object.keys(PANELS).map(() => []);
-      for (let i = 0; i < dashboards; i++) {
-        (await dashboard(windowOf(i))).forEach((ms, p) => perPanel[p]?.push(ms));
-      }
-      const cached: number[] = [];
-      for (let i = 0; i < dashboards; i++) cached.push(...(await dashboard(windowOf(0))));
-
-      const urls = Object.values(PANELS).map((panel) => `/v1/metrics?${panel}&${windowOf(0)}`);
-      let next = 0;
-      const load = await autocannon({
-        url: strata.url, connections: 200, duration: 10,
-        requests: [{ setupRequest: (req) => ({ ...req, path: urls[next++ % urls.length] }) }],
-      });
-      return {
-        data,
-        uncached: summarize(perPanel.flat()),
-        cached: summarize(cached),
-        cached_throughput: { connections: 200, requests_per_s: Math.round(load.requests.average), p99_ms: load.latency.p99, non_2xx: load.non2xx },
-        panels_uncached_p99_ms: Object.fromEntries(Object.keys(PANELS).map((name, p) => [name, summarize(perPanel[p] ?? []).p99_ms])),
-      };
-    } finally {
-      await strata.stop();
-    }
+    return { data, ...(await measureDashboards(dataDir, data, dashboards)) };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Starts an embedded Strata on a seeded data directory and measures the dashboard over it. */
+export async function measureDashboards(dataDir: string, data: QueryData, dashboards = 40): Promise<Omit<QueryBench, 'data'>> {
+  const port = await freePort();
+  const env = { STRATA_PORT: String(port), STRATA_DATA_DIR: dataDir, STRATA_LOG_LEVEL: 'warn' };
+  const strata = await startNode('bin/strata.mjs', ['start'], env, `http://127.0.0.1:${port}`, '/healthz');
+  try {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const windowOf = (shiftHours: number) => `from=${iso(data.from + shiftHours * 3_600_000)}&to=${iso(data.to)}`;
+    const timed = async (path: string): Promise<number> => {
+      const t = performance.now();
+      const res = await fetch(`${strata.url}/v1/metrics?${path}`);
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+      return performance.now() - t;
+    };
+    const dashboard = (window: string) => Promise.all(Object.values(PANELS).map((panel) => timed(`${panel}&${window}`)));
+
+    await dashboard(windowOf(100)); // warms the engine and the JIT on a window never measured
+    const perPanel: number[][] = Object.keys(PANELS).map(() => []);
+    for (let i = 0; i < dashboards; i++) {
+      (await dashboard(windowOf(i))).forEach((ms, p) => perPanel[p]?.push(ms));
+    }
+    const cached: number[] = [];
+    for (let i = 0; i < dashboards; i++) cached.push(...(await dashboard(windowOf(0))));
+
+    const urls = Object.values(PANELS).map((panel) => `/v1/metrics?${panel}&${windowOf(0)}`);
+    let next = 0;
+    const load = await autocannon({
+      url: strata.url, connections: 200, duration: 10,
+      requests: [{ setupRequest: (req) => ({ ...req, path: urls[next++ % urls.length] }) }],
+    });
+    return {
+      uncached: summarize(perPanel.flat()),
+      cached: summarize(cached),
+      cached_throughput: { connections: 200, requests_per_s: Math.round(load.requests.average), p99_ms: load.latency.p99, non_2xx: load.non2xx },
+      panels_uncached_p99_ms: Object.fromEntries(Object.keys(PANELS).map((name, p) => [name, summarize(perPanel[p] ?? []).p99_ms])),
+    };
+  } finally {
+    await strata.stop();
   }
 }
 
