@@ -5,8 +5,8 @@
  * user lists into uniqCombined states: JSON cannot carry aggregate states, and this keeps the
  * stream process free of ClickHouse's binary state format.
  */
-import { CUBES, type Cube } from '../../core/dimensions';
-import { DAY_STATE_TABLE, DICTIONARY_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, dayRollupTable, speedInputTable, speedRollupTable } from '../../core/rollups';
+import { BUILT_IN_DIMENSIONS, CUBES, type Cube } from '../../core/dimensions';
+import { DAY_STATE_TABLE, DICTIONARY_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, dayRollupTable, speedHourlyTable, speedInputTable, speedRollupTable } from '../../core/rollups';
 import type { OlapStore } from './olap';
 
 /** Speed rows are provisional and expire once the batch layer has had a week to replace them. */
@@ -14,9 +14,13 @@ const SPEED_RETENTION_DAYS = 7;
 
 export async function ensureRollupSchema(olap: OlapStore): Promise<void> {
   for (const cube of CUBES) {
+    const added = cube !== FULL_CUBE && !(await tableExists(olap, batchRollupTable(cube))) && (await tableExists(olap, batchRollupTable(FULL_CUBE)));
     await ensureSpeedTables(olap, cube);
     await ensureBatchTable(olap, cube);
     await ensureDayTable(olap, cube);
+    // A cube added to a store that already holds rollups starts from the full cube's rows, which
+    // hold every dimension: published hours then read the same in the new cube as in the full one.
+    if (added) await deriveFromFull(olap, cube);
   }
   await olap.exec(`CREATE TABLE IF NOT EXISTS ${olap.table(RECONCILE_STATE_TABLE)} (
       tenant LowCardinality(String), hour DateTime('UTC'), version UInt64,
@@ -70,6 +74,8 @@ async function ensureSpeedTables(olap: OlapStore, cube: Cube): Promise<void> {
   const keys = cube.dimensions.join(', ');
   const rollup = olap.table(speedRollupTable(cube));
   const input = olap.table(speedInputTable(cube));
+  const hourly = olap.table(speedHourlyTable(cube));
+  const hourlyIsNew = !(await tableExists(olap, speedHourlyTable(cube)));
   await olap.exec(`CREATE TABLE IF NOT EXISTS ${rollup} (
       tenant LowCardinality(String), minute DateTime('UTC'), ${dims},
       events SimpleAggregateFunction(sum, Float64),
@@ -91,7 +97,54 @@ async function ensureSpeedTables(olap: OlapStore, cube: Cube): Promise<void> {
   await olap.exec(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${olap.table(`${speedRollupTable(cube)}_mv_v2`)} TO ${rollup} AS
     SELECT tenant, minute, ${keys}, events, sessions, revenue, arrayReduce('uniqCombinedState', user_ids) AS users
     FROM ${input}`);
+
+  // The hourly speed rows, summed within each insert by their view and across inserts by merges.
+  await olap.exec(`CREATE TABLE IF NOT EXISTS ${hourly} (
+      tenant LowCardinality(String), hour DateTime('UTC'), ${dims},
+      events SimpleAggregateFunction(sum, Float64),
+      sessions SimpleAggregateFunction(sum, Float64),
+      revenue SimpleAggregateFunction(sum, Decimal(38, 6)),
+      users AggregateFunction(uniqCombined, String)
+    ) ENGINE = AggregatingMergeTree
+    PARTITION BY toYYYYMMDD(hour)
+    ORDER BY (tenant, hour, ${keys})
+    TTL hour + INTERVAL ${SPEED_RETENTION_DAYS} DAY`);
+  await olap.exec(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${olap.table(`${speedHourlyTable(cube)}_mv`)} TO ${hourly} AS
+    SELECT tenant, toStartOfHour(minute) AS hour, ${keys}, sum(events) AS events, sum(sessions) AS sessions, sum(revenue) AS revenue,
+      arrayReduce('uniqCombinedState', arrayFlatten(groupArray(user_ids))) AS users
+    FROM ${input} GROUP BY tenant, hour, ${keys}`);
+  // Created beside minute rows that arrived before it: they are summed in once.
+  if (hourlyIsNew) {
+    await olap.exec(`INSERT INTO ${hourly} SELECT tenant, toStartOfHour(minute) AS h, ${keys}, sum(events), sum(sessions), sum(revenue), uniqCombinedMergeState(users)
+      FROM ${rollup} GROUP BY tenant, h, ${keys}`);
+  }
 }
+
+/** Whether the table exists in the store's database. */
+async function tableExists(olap: OlapStore, name: string): Promise<boolean> {
+  const rows = await olap.query<{ n: string }>('SELECT toString(count()) AS n FROM system.tables WHERE database = {db:String} AND name = {name:String}', { params: { db: olap.database, name } });
+  return rows[0]?.n === '1';
+}
+
+/** Fills a new cube's speed, batch and day tables from the full cube's rows (every version alike). */
+async function deriveFromFull(olap: OlapStore, cube: Cube): Promise<void> {
+  const keys = cube.dimensions.join(', ');
+  const states = 'sum(events), sum(sessions), sum(revenue)';
+  await olap.exec(`INSERT INTO ${olap.table(speedRollupTable(cube))} (tenant, minute, ${keys}, events, sessions, revenue, users)
+    SELECT tenant, minute, ${keys}, ${states}, uniqCombinedMergeState(users) FROM ${olap.table(speedRollupTable(FULL_CUBE))} GROUP BY tenant, minute, ${keys}`);
+  await olap.exec(`INSERT INTO ${olap.table(speedHourlyTable(cube))} (tenant, hour, ${keys}, events, sessions, revenue, users)
+    SELECT tenant, toStartOfHour(minute) AS h, ${keys}, ${states}, uniqCombinedMergeState(users) FROM ${olap.table(speedRollupTable(FULL_CUBE))} GROUP BY tenant, h, ${keys}`);
+  const exactStates = `${states}, uniqExactMerge(users_set), uniqCombinedMergeState(users), uniqExactMergeState(users_set)`;
+  await olap.exec(`INSERT INTO ${olap.table(batchRollupTable(cube))} (tenant, hour, version, granularity, bucket, ${keys}, events, sessions, revenue, users_exact, users, users_set)
+    SELECT tenant, hour, version, granularity, bucket, ${keys}, ${exactStates}
+    FROM ${olap.table(batchRollupTable(FULL_CUBE))} GROUP BY tenant, hour, version, granularity, bucket, ${keys}`);
+  await olap.exec(`INSERT INTO ${olap.table(dayRollupTable(cube))} (tenant, day, version, ${keys}, events, sessions, revenue, users_exact, users, users_set)
+    SELECT tenant, day, version, ${keys}, ${exactStates}
+    FROM ${olap.table(dayRollupTable(FULL_CUBE))} GROUP BY tenant, day, version, ${keys}`);
+}
+
+/** The cube with every dimension: what a cube added later is derived from. */
+const FULL_CUBE = CUBES.find((c) => c.dimensions.length === BUILT_IN_DIMENSIONS.length) as Cube;
 
 /** The dimension dictionary (stream/dictionary-store.ts writes it; the API reads it for capped filters). */
 export async function ensureDictionarySchema(olap: OlapStore): Promise<void> {
