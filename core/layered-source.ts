@@ -5,7 +5,7 @@
  */
 import { type Cube, type Dimension } from './dimensions';
 import { type PublishedHours, hoursOf, wholeDaysOf } from './layers';
-import { batchRollupTable, dayRollupTable, speedHourlyTable, speedRollupTable } from './rollups';
+import { batchRollupTable, dayRollupTable, speedRollupTable } from './rollups';
 import { DAY_MS, HOUR_MS } from './time';
 
 /** Query parameters by name, as the OLAP store binds them. */
@@ -43,8 +43,7 @@ export interface Source {
  *   - day rows, for the current whole days, when buckets are days or longer;
  *   - 1h batch rows, for other published hours inside the window, when buckets are hours or longer;
  *   - 1m batch rows, for the remaining published hours;
- *   - hourly speed rows, for unpublished hours inside the window, when buckets are hours or longer;
- *   - minute speed rows, for the remaining unpublished hours.
+ *   - speed rows, for the unpublished hours.
  * Where each bucket spans a day or less, rows also say whether they carry an exact user set (day
  * and 1h rows do), so that an hourly or daily `unique_users` is exact.
  */
@@ -61,24 +60,17 @@ export function layeredSource(
   const byDay = new Set(dayList.flatMap((d) => Array.from({ length: 24 }, (_, i) => d + i * HOUR_MS)));
   const hourRows = windowHours.filter((h) => published.has(h) && !byDay.has(h) && span >= HOUR_MS && inside(h, HOUR_MS));
   const minuteRows = windowHours.filter((h) => published.has(h) && !byDay.has(h) && !hourRows.includes(h));
-  const speedHourRows = windowHours.filter((h) => !published.has(h) && span >= HOUR_MS && inside(h, HOUR_MS));
-  const speedMinuteRows = windowHours.filter((h) => !published.has(h) && !speedHourRows.includes(h));
+  const speedHours = windowHours.filter((h) => !published.has(h));
   const exact = spec.exactUsers && span <= DAY_MS && (hourRows.length > 0 || dayList.length > 0);
 
   const columns = [...(spec.withTenant ? ['tenant'] : []), ...new Set<Dimension>(spec.columns)].join(', ');
   const values = (users: 'none' | 'inexact' | 'exact') =>
     `events, sessions, revenue, users${!exact ? '' : users === 'none' ? `, ${EMPTY_USER_SET} AS users_set, 0 AS exact` : `, users_set, ${users === 'exact' ? 1 : 0} AS exact`}`;
   const parts: ((conditions: readonly string[]) => string)[] = [];
-  if (speedMinuteRows.length > 0) {
-    params.speed_hours = speedMinuteRows.map((h) => h / 1000);
+  if (speedHours.length > 0) {
+    params.speed_hours = speedHours.map((h) => h / 1000);
     const where = [...speedWindow, 'toUnixTimestamp(toStartOfHour(minute)) IN {speed_hours:Array(UInt32)}'];
     parts.push((conditions) => `SELECT minute, ${columns}, ${values('none')} FROM ${speedTable} WHERE ${[...where, ...conditions].join(' AND ')}`);
-  }
-  if (speedHourRows.length > 0) {
-    // Whole unpublished hours: the hourly speed rows, 60 times fewer than the minute rows.
-    params.speed_whole_hours = speedHourRows.map((h) => h / 1000);
-    const where = ['tenant = {tenant:String}', 'toUnixTimestamp(hour) IN {speed_whole_hours:Array(UInt32)}'];
-    parts.push((conditions) => `SELECT hour AS minute, ${columns}, ${values('none')} FROM ${table(speedHourlyTable(cube))} WHERE ${[...where, ...conditions].join(' AND ')}`);
   }
   const batchPart = (hours: number[], granularity: '1m' | '1h', name: string) => {
     if (hours.length === 0) return;

@@ -11,28 +11,25 @@ const table = (name: string) => `db.${name}`;
 const window = { from: '2026-11-20T10:00:00Z', to: '2026-11-20T12:00:00Z' };
 
 describe('planMetrics over the layers', () => {
-  it('reads only speed rows while no hour of the window is published: hourly ones for whole hours', () => {
+  it('reads only speed rows while no hour of the window is published', () => {
     const plan = planMetrics(parseMetricsRequest({ name: 'page_views', granularity: 'all', ...window }, now), 't', table, new Map());
-    expect(plan.total?.sql).toContain('FROM db.rollup_speed_geo_device_hourly WHERE tenant = {tenant:String}');
+    expect(plan.total?.sql).toContain('FROM db.rollup_speed_geo_device WHERE tenant = {tenant:String}');
     expect(plan.total?.sql).not.toContain('rollup_batch');
-    expect(plan.total?.params).toMatchObject({ speed_whole_hours: [h10 / 1000, h11 / 1000] });
+    expect(plan.total?.params).toMatchObject({ speed_hours: [h10 / 1000, h11 / 1000] });
     expect(plan.total?.params).not.toHaveProperty('hour_hours');
-    // A window that cuts an hour reads that hour's minute rows.
-    const cut = planMetrics(parseMetricsRequest({ name: 'page_views', granularity: 'all', from: '2026-11-20T10:00:00Z', to: '2026-11-20T11:30:00Z' }, now), 't', table, new Map());
-    expect(cut.total?.params).toMatchObject({ speed_whole_hours: [h10 / 1000], speed_hours: [h11 / 1000] });
   });
 
   it('unions unpublished speed hours with the published batch version, tenant on both, values as parameters', () => {
     const request = parseMetricsRequest({ name: 'page_views', group_by: 'country', filter: "country:US'--", ...window }, now);
     const plan = planMetrics(request, 't', table, new Map([[h10, 1234]]));
     const sql = plan.ranking?.sql ?? '';
-    expect(sql).toMatch(/FROM \(SELECT hour AS minute, .* FROM db\.rollup_speed_geo_device_hourly WHERE .* UNION ALL SELECT bucket AS minute, .* FROM db\.rollup_batch_geo_device WHERE /s);
+    expect(sql).toMatch(/FROM \(SELECT minute, .* FROM db\.rollup_speed_geo_device WHERE .* UNION ALL SELECT bucket AS minute, .* FROM db\.rollup_batch_geo_device WHERE /s);
     expect(sql.match(/tenant = \{tenant:String\}/g)).toHaveLength(2);
     expect(sql.match(/country IN \{f0:Array\(String\)\}/g)).toHaveLength(2);
     expect(sql).not.toContain("US'");
     // The window is whole hours, so the breakdown reads the batch side's 1h rows.
     expect(sql).toContain("granularity = '1h'");
-    expect(plan.ranking?.params).toMatchObject({ tenant: 't', hour_hours: [h10 / 1000], hour_versions: [1234], speed_whole_hours: [h11 / 1000], f0: ["US'--"] });
+    expect(plan.ranking?.params).toMatchObject({ tenant: 't', hour_hours: [h10 / 1000], hour_versions: [1234], speed_hours: [h11 / 1000], f0: ["US'--"] });
   });
 
   it('reads 1h batch rows alone when every hour is published and the buckets are whole hours', () => {

@@ -9,8 +9,6 @@ import { MINUTE_MS, floorTo } from './time';
 /** The logical outputs; the OLAP adapter's database qualifies them. */
 export const speedRollupTable = (cube: Cube): string => `rollup_speed_${cube.name}`;
 export const speedInputTable = (cube: Cube): string => `rollup_speed_${cube.name}_in`;
-/** The same speed rows summed per hour, for hour-sized buckets: what a live tail reads fast. */
-export const speedHourlyTable = (cube: Cube): string => `rollup_speed_${cube.name}_hourly`;
 
 /** The input table's columns, in the order speedInputRow gives their values. */
 export const speedInputColumns = (cube: Cube): string[] =>

@@ -6,7 +6,7 @@
  * stream process free of ClickHouse's binary state format.
  */
 import { BUILT_IN_DIMENSIONS, CUBES, type Cube } from '../../core/dimensions';
-import { DAY_STATE_TABLE, DICTIONARY_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, dayRollupTable, speedHourlyTable, speedInputTable, speedRollupTable } from '../../core/rollups';
+import { DAY_STATE_TABLE, DICTIONARY_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, dayRollupTable, speedInputTable, speedRollupTable } from '../../core/rollups';
 import type { OlapStore } from './olap';
 
 /** Speed rows are provisional and expire once the batch layer has had a week to replace them. */
@@ -74,8 +74,6 @@ async function ensureSpeedTables(olap: OlapStore, cube: Cube): Promise<void> {
   const keys = cube.dimensions.join(', ');
   const rollup = olap.table(speedRollupTable(cube));
   const input = olap.table(speedInputTable(cube));
-  const hourly = olap.table(speedHourlyTable(cube));
-  const hourlyIsNew = !(await tableExists(olap, speedHourlyTable(cube)));
   await olap.exec(`CREATE TABLE IF NOT EXISTS ${rollup} (
       tenant LowCardinality(String), minute DateTime('UTC'), ${dims},
       events SimpleAggregateFunction(sum, Float64),
@@ -97,27 +95,6 @@ async function ensureSpeedTables(olap: OlapStore, cube: Cube): Promise<void> {
   await olap.exec(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${olap.table(`${speedRollupTable(cube)}_mv_v2`)} TO ${rollup} AS
     SELECT tenant, minute, ${keys}, events, sessions, revenue, arrayReduce('uniqCombinedState', user_ids) AS users
     FROM ${input}`);
-
-  // The hourly speed rows, summed within each insert by their view and across inserts by merges.
-  await olap.exec(`CREATE TABLE IF NOT EXISTS ${hourly} (
-      tenant LowCardinality(String), hour DateTime('UTC'), ${dims},
-      events SimpleAggregateFunction(sum, Float64),
-      sessions SimpleAggregateFunction(sum, Float64),
-      revenue SimpleAggregateFunction(sum, Decimal(38, 6)),
-      users AggregateFunction(uniqCombined, String)
-    ) ENGINE = AggregatingMergeTree
-    PARTITION BY toYYYYMMDD(hour)
-    ORDER BY (tenant, hour, ${keys})
-    TTL hour + INTERVAL ${SPEED_RETENTION_DAYS} DAY`);
-  await olap.exec(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${olap.table(`${speedHourlyTable(cube)}_mv`)} TO ${hourly} AS
-    SELECT tenant, toStartOfHour(minute) AS hour, ${keys}, sum(events) AS events, sum(sessions) AS sessions, sum(revenue) AS revenue,
-      arrayReduce('uniqCombinedState', arrayFlatten(groupArray(user_ids))) AS users
-    FROM ${input} GROUP BY tenant, hour, ${keys}`);
-  // Created beside minute rows that arrived before it: they are summed in once.
-  if (hourlyIsNew) {
-    await olap.exec(`INSERT INTO ${hourly} SELECT tenant, toStartOfHour(minute) AS h, ${keys}, sum(events), sum(sessions), sum(revenue), uniqCombinedMergeState(users)
-      FROM ${rollup} GROUP BY tenant, h, ${keys}`);
-  }
 }
 
 /** Whether the table exists in the store's database. */
@@ -132,8 +109,6 @@ async function deriveFromFull(olap: OlapStore, cube: Cube): Promise<void> {
   const states = 'sum(events), sum(sessions), sum(revenue)';
   await olap.exec(`INSERT INTO ${olap.table(speedRollupTable(cube))} (tenant, minute, ${keys}, events, sessions, revenue, users)
     SELECT tenant, minute, ${keys}, ${states}, uniqCombinedMergeState(users) FROM ${olap.table(speedRollupTable(FULL_CUBE))} GROUP BY tenant, minute, ${keys}`);
-  await olap.exec(`INSERT INTO ${olap.table(speedHourlyTable(cube))} (tenant, hour, ${keys}, events, sessions, revenue, users)
-    SELECT tenant, toStartOfHour(minute) AS h, ${keys}, ${states}, uniqCombinedMergeState(users) FROM ${olap.table(speedRollupTable(FULL_CUBE))} GROUP BY tenant, h, ${keys}`);
   const exactStates = `${states}, uniqExactMerge(users_set), uniqCombinedMergeState(users), uniqExactMergeState(users_set)`;
   await olap.exec(`INSERT INTO ${olap.table(batchRollupTable(cube))} (tenant, hour, version, granularity, bucket, ${keys}, events, sessions, revenue, users_exact, users, users_set)
     SELECT tenant, hour, version, granularity, bucket, ${keys}, ${exactStates}
