@@ -11,6 +11,8 @@ import { freePort, startNode, type Running } from './processes';
 
 export interface LoadResult {
   events_per_s: number;
+  /** What the load generator got out: below the offered rate when it is starved of CPU itself. */
+  sent_events_per_s: number;
   requests_per_s: number;
   p99_ms: number;
   p50_ms: number;
@@ -46,6 +48,7 @@ export async function load(url: string, options: LoadOptions = {}): Promise<Load
   });
   return {
     events_per_s: Math.round((result.requests.total - result.non2xx) / result.duration * perBody),
+    sent_events_per_s: Math.round(result.requests.sent / result.duration * perBody),
     requests_per_s: Math.round(result.requests.average),
     p99_ms: result.latency.p99,
     p50_ms: result.latency.p50,

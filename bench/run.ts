@@ -94,7 +94,7 @@ async function runSustained() {
     const r = await benchSustained(rate, SUSTAINED.seconds);
     sustained.push(r);
     const worst = Math.max(...r.backlog.map((b) => b.folded_behind));
-    console.log(`  offered ${rate}: acked ${r.acked_events_per_s} events/s   p99 ${r.p99_ms} ms   folded backlog max ${worst}, growth ${r.folded_growth_per_s}/s (archive ${r.archived_growth_per_s}/s)   caught up ${r.catch_up_s} s after   ${r.held ? 'held' : 'NOT held'}`);
+    console.log(`  offered ${rate}: sent ${r.sent_events_per_s}, acked ${r.acked_events_per_s} events/s   p99 ${r.p99_ms} ms   folded backlog max ${worst}, growth ${r.folded_growth_per_s}/s (archive ${r.archived_growth_per_s}/s)   caught up ${r.catch_up_s} s after   ${r.held ? 'held' : 'NOT held'}`);
   }
   return sustained;
 }

@@ -23,6 +23,8 @@ export interface SustainedResult {
   events_per_body: number;
   seconds: number;
   acked_events_per_s: number;
+  /** What the generator sent: when it falls short of the offer, the generator, not Strata, was short of CPU. */
+  sent_events_per_s: number;
   non_2xx: number;
   errors: number;
   p99_ms: number;
@@ -63,7 +65,7 @@ export async function benchSustained(eventsPerSecond: number, seconds: number, e
     const archived = Math.round(slope(steady.map((b) => [b.t_s, b.archived_behind])));
     const limit = 0.01 * eventsPerSecond;
     return {
-      offered_events_per_s: eventsPerSecond, events_per_body: eventsPerBody, seconds, acked_events_per_s: ackedRate,
+      offered_events_per_s: eventsPerSecond, events_per_body: eventsPerBody, seconds, acked_events_per_s: ackedRate, sent_events_per_s: result.sent_events_per_s,
       non_2xx: result.non_2xx, errors: result.errors, p99_ms: result.p99_ms,
       backlog, folded_growth_per_s: folded, archived_growth_per_s: archived,
       catch_up_s: Math.round((Date.now() - loadEnded) / 100) / 10,
