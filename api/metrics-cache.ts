@@ -76,8 +76,9 @@ export function createMetricsCache(options: MetricsCacheOptions): MetricsCache {
   };
   const nearHit = (key: string): Near | undefined => {
     const entry = near.get(key);
-    if (entry && entry.expires <= now()) near.delete(key);
-    return entry && entry.expires > now() ? entry : undefined;
+    if (entry === undefined || entry.expires > now()) return entry;
+    near.delete(key);
+    return undefined;
   };
 
   const store = async (key: string, value: string): Promise<Cached> => {

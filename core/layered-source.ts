@@ -4,7 +4,7 @@
  * speed rows. The metrics planner and the ad-hoc query language both read through it.
  */
 import { type Cube, type Dimension } from './dimensions';
-import { type PublishedHours, hoursOf, wholeDaysOf } from './layers';
+import { type Served, hoursOf, wholeDaysOf } from './layers';
 import { batchRollupTable, dayRollupTable, speedRollupTable } from './rollups';
 import { DAY_MS, HOUR_MS } from './time';
 
@@ -23,12 +23,6 @@ export interface SourceSpec {
   exactUsers: boolean;
   /** Expose `tenant` too, for a caller that filters outside. */
   withTenant?: boolean;
-}
-
-/** What is published in the window: hour versions, and the current day builds. */
-export interface Served {
-  published: PublishedHours;
-  days: ReadonlyMap<number, number>;
 }
 
 export interface Source {

@@ -41,11 +41,24 @@ export function currentDays(builds: DayBuilds, published: PublishedHours): Reado
   return current;
 }
 
+/** What is published: hour versions, and the day builds current with them (day start → version). */
+export interface Served {
+  published: PublishedHours;
+  days: ReadonlyMap<number, number>;
+}
+
+/** Rows of the planner's published-hours and day-builds queries, as what is served. */
+export function readServed(hourRows: readonly Record<string, unknown>[], dayRows: readonly Record<string, unknown>[]): Served {
+  const published = readPublishedHours(hourRows);
+  return { published, days: currentDays(readDayBuilds(dayRows), published) };
+}
+
 /** Rows of the planner's tenant-layers query: published hours (kind `h`) and day builds (`d`). */
-export function readTenantLayers(rows: readonly Record<string, unknown>[]): { published: PublishedHours; days: ReadonlyMap<number, number> } {
-  const published = readPublishedHours(rows.filter((r) => r.kind === 'h').map((r) => ({ h: r.t, v: r.v })));
-  const builds = readDayBuilds(rows.filter((r) => r.kind === 'd').map((r) => ({ d: r.t, v: r.v, hv: r.hv })));
-  return { published, days: currentDays(builds, published) };
+export function readTenantLayers(rows: readonly Record<string, unknown>[]): Served {
+  return readServed(
+    rows.filter((r) => r.kind === 'h').map((r) => ({ h: r.t, v: r.v })),
+    rows.filter((r) => r.kind === 'd').map((r) => ({ d: r.t, v: r.v, hv: r.hv })),
+  );
 }
 
 /** The whole UTC days inside [from, to), as day starts (epoch ms). */

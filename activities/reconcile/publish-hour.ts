@@ -34,9 +34,13 @@ export async function publishedVersion(olap: OlapStore, tenant: string, hour: nu
   return Number(rows[0]?.v ?? 0);
 }
 
+/** A fresh version for an attempt (µs of the clock), above the published one even if the clock went back. */
+export function nextVersion(published: number): number {
+  return Math.max(Date.now() * 1000, published + 1);
+}
+
 export async function publishHour(olap: OlapStore, input: PublishInput): Promise<Published> {
-  // A fresh version per attempt, above the published one even if the clock went back.
-  const version = Math.max(Date.now() * 1000, (await publishedVersion(olap, input.tenant, input.hour)) + 1);
+  const version = nextVersion(await publishedVersion(olap, input.tenant, input.hour));
   if (input.file) {
     const stage = `reconcile_stage_${randomBytes(6).toString('hex')}`;
     await olap.exec(`CREATE TABLE ${olap.table(stage)} (

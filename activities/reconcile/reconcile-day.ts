@@ -16,6 +16,7 @@ import { duckList, duckString } from '../../infra/duckdb-sql';
 import type { OlapStore } from '../../infra/olap/olap';
 import { dateTime64Text } from '../../infra/olap/sql';
 import { fetchAll } from '../../infra/objectstore/fetch-local';
+import { nextVersion } from './publish-hour';
 import type { ReconcileDeps } from './reconcile-hour';
 
 export type ReconcileDayResult =
@@ -32,7 +33,7 @@ export async function reconcileDay(deps: ReconcileDeps, tenant: string, day: num
     const missing = Array.from({ length: 24 }, (_, i) => day + i * HOUR_MS).filter((h) => !have.has(h));
     return { tenant, day: dayText, published: false, unpublishedHours: missing.map(toIso) };
   }
-  const version = Math.max(Date.now() * 1000, (await publishedDayVersion(deps.olap, tenant, day)) + 1);
+  const version = nextVersion(await publishedDayVersion(deps.olap, tenant, day));
   const dir = join(deps.workDir, `day-${tenant}-${day}-${process.pid}-${Date.now()}`);
   await mkdir(dir, { recursive: true });
   try {

@@ -5,10 +5,10 @@
  */
 import { smallestCube } from '../../core/dimensions';
 import { layeredSource, type SqlParams } from '../../core/layered-source';
-import { currentDays, readDayBuilds, readPublishedHours } from '../../core/layers';
+import { readServed } from '../../core/layers';
 import { planDayBuilds, planPublishedHours } from '../../core/planner';
 import { type PreparedQuery, compileQuery } from '../../core/query';
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../core/time';
+import { DAY_MS, HOUR_MS, MINUTE_MS, ceilTo, floorTo } from '../../core/time';
 import type { OlapStore } from '../../infra/olap/olap';
 import type { QueryReply } from './reply';
 import { replyRows } from './values';
@@ -17,15 +17,14 @@ const GRAIN_MS = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS } as const;
 
 export async function runRollups(olap: OlapStore, tenant: string, query: PreparedQuery, timeoutMs: number): Promise<QueryReply> {
   const table = (name: string) => olap.table(name);
-  const window = { from: Math.floor(query.window.from / MINUTE_MS) * MINUTE_MS, to: Math.ceil(query.window.to / MINUTE_MS) * MINUTE_MS };
+  const window = { from: floorTo(query.window.from, MINUTE_MS), to: ceilTo(query.window.to, MINUTE_MS) };
   const grain = GRAIN_MS[query.grain];
   const lookup = async (planned: { sql: string; params: SqlParams } | undefined) => (planned ? olap.query(planned.sql, { params: planned.params, timeoutMs }) : []);
   const [hours, builds] = await Promise.all([lookup(planPublishedHours(window, tenant, table)), lookup(planDayBuilds(window, grain, tenant, table))]);
-  const published = readPublishedHours(hours);
   const params: SqlParams = { tenant, from: window.from / 1000, to: window.to / 1000 };
   const source = layeredSource(
     { from: window.from, to: window.to, bucketMs: grain, columns: ['event', ...query.dimensions], exactUsers: false, withTenant: true },
-    smallestCube(query.dimensions), table, { published, days: currentDays(readDayBuilds(builds), published) }, params,
+    smallestCube(query.dimensions), table, readServed(hours, builds), params,
   );
   const compiled = compileQuery(query, { tenant, source: () => `(SELECT * ${source.from([])})` });
   const rows = await olap.query(compiled.sql, { params: { ...params, ...compiled.params }, timeoutMs });

@@ -5,7 +5,7 @@ import { Router } from 'express';
 import { planDictionaryLookup, resolveCappedFilters } from '../../core/capped-filters';
 import { buildReply, type Row } from '../../core/metrics-reply';
 import { type MetricsRequest, type RawParams, parseMetricsRequest } from '../../core/metrics-request';
-import { type PublishedHours, currentDays, hoursOf, readDayBuilds, readPublishedHours, readTenantLayers } from '../../core/layers';
+import { type Served, hoursOf, readServed, readTenantLayers } from '../../core/layers';
 import { bucketMs, planDayBuilds, planMetrics, planPublishedHours, planTenantLayers, type PlannedQuery } from '../../core/planner';
 import type { OlapStore } from '../../infra/olap/olap';
 import type { Telemetry } from '../../infra/telemetry';
@@ -23,7 +23,6 @@ export interface MetricsDeps {
   queryCache?: MetricsCache;
 }
 
-
 export function metricsRouter(deps: MetricsDeps): Router {
   const router = Router();
   const now = deps.now ?? Date.now;
@@ -39,7 +38,7 @@ export function metricsRouter(deps: MetricsDeps): Router {
   const table = (name: string) => deps.olap.table(name);
 
   /** The answer as cacheable text: the total-groups header's value on the first line, then the body. */
-  const compute = async (request: MetricsRequest, tenant: string, { published, days }: Layers): Promise<string> => {
+  const compute = async (request: MetricsRequest, tenant: string, { published, days }: Served): Promise<string> => {
     const plan = planMetrics(request, tenant, table, published, days);
     const [ranking, total] = await Promise.all([run(plan.ranking), run(plan.total)]);
     const series = plan.series && (!ranking || ranking.length > 0) ? await run(plan.series(ranking ?? [])) : undefined;
@@ -50,18 +49,19 @@ export function metricsRouter(deps: MetricsDeps): Router {
   /** The answer's text, and the Strata-Warning for filters on values that fell into (other). */
   const answer = async (asked: MetricsRequest, tenant: string): Promise<{ text: string; warning: string }> => {
     // Read once, then bound into every query: the layer a point states is the one it was read from.
-    const lookups = [planPublishedHours(asked, tenant, table), planDayBuilds(asked, bucketMs(asked), tenant, table)];
-    const readLookups = async () => JSON.stringify(await Promise.all(lookups.map(run)));
     const dictionary = planDictionaryLookup(asked, tenant, table);
-    const readDictionary = async () => JSON.stringify((await run(dictionary)) ?? []);
     const cache = deps.queryCache;
     const generations = await cache?.generations(tenant);
     if (!cache || !generations) {
+      // Without the cache, only the window's own hours and days are looked up.
       if (cache) deps.telemetry.cacheRequests.inc({ result: 'bypass' });
-      const [admitted, lookedUp] = await Promise.all([readDictionary(), readLookups()]);
-      const { request, warning } = resolveCappedFilters(asked, JSON.parse(admitted) as Row[]);
-      return { text: await compute(request, tenant, layersOf(lookedUp)), warning };
+      const [admitted, hourRows, dayRows] = await Promise.all([
+        run(dictionary), run(planPublishedHours(asked, tenant, table)), run(planDayBuilds(asked, bucketMs(asked), tenant, table)),
+      ]);
+      const { request, warning } = resolveCappedFilters(asked, admitted ?? []);
+      return { text: await compute(request, tenant, readServed(hourRows ?? [], dayRows ?? [])), warning };
     }
+    const readDictionary = async () => JSON.stringify((await run(dictionary)) ?? []);
     // The dictionary grows only as the speed layer admits values: cached under the speed generation.
     // Which hours are published changes only with a publish: cached under the batch generation.
     // (The tables' database is in every key already: the store's key prefix names it.)
@@ -91,19 +91,6 @@ export function metricsRouter(deps: MetricsDeps): Router {
     res.type('json').send(text.slice(newline + 1));
   });
   return router;
-}
-
-/** What a request reads through: each hour's published version and the current day builds. */
-interface Layers {
-  published: PublishedHours;
-  days: ReadonlyMap<number, number>;
-}
-
-/** Layers from the rows of the published-hours and day-builds queries, as JSON text. */
-function layersOf(text: string): Layers {
-  const [hourRows, dayRows] = JSON.parse(text) as [Row[] | null, Row[] | null];
-  const published = readPublishedHours(hourRows ?? []);
-  return { published, days: currentDays(readDayBuilds(dayRows ?? []), published) };
 }
 
 /** The request as a cache key: the same answer for filters given in another order. */
