@@ -7,16 +7,18 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import type { Logger } from 'pino';
 import { StrataError } from '../core/errors';
 import { errorHandler, sendError } from './errors';
-import { openApiRouter } from './openapi';
+import { DASHBOARD_OPENAPI, openApiRouter } from './openapi';
 import { rateLimit } from './rate-limit';
 import { INGEST_PATHS, type IngestDeps, type IngestHandler, createIngestHandler, eventsRouter } from './routes/events';
 import { type MetricsDeps, metricsRouter } from './routes/metrics';
 import { type OpsDeps, opsRouter } from './routes/ops';
 import { type BackfillDeps, backfillsRouter } from './routes/backfills';
+import { dashboardAssetsRouter } from './routes/dashboard-assets';
+import { type DashboardsDeps, dashboardsRouter } from './routes/dashboards';
 import { type ProfilesDeps, profilesRouter } from './routes/profiles';
 import { type QueryDeps, queryRouter } from './routes/query';
 
-export type ApiDeps = IngestDeps & MetricsDeps & QueryDeps & OpsDeps & ProfilesDeps & BackfillDeps & {
+export type ApiDeps = IngestDeps & MetricsDeps & QueryDeps & OpsDeps & ProfilesDeps & BackfillDeps & DashboardsDeps & {
   logger: Logger;
   /** Requests per second per client on everything but health and metrics (STRATA_RATE_LIMIT_RPS); off when unset. */
   rateLimitRps?: number;
@@ -29,7 +31,10 @@ export interface Api {
 
 export function createApi(deps: ApiDeps): Api {
   const ingest = createIngestHandler(deps);
-  const app = expressApp(deps.logger, [opsRouter(deps), openApiRouter(), rateLimit(deps.rateLimitRps), eventsRouter(ingest), metricsRouter(deps), queryRouter(deps), profilesRouter(deps), backfillsRouter(deps)]);
+  const app = expressApp(deps.logger, [
+    opsRouter(deps), openApiRouter(DASHBOARD_OPENAPI), dashboardAssetsRouter(), rateLimit(deps.rateLimitRps),
+    eventsRouter(ingest), metricsRouter(deps), queryRouter(deps), profilesRouter(deps), backfillsRouter(deps), dashboardsRouter(deps),
+  ]);
   return { app, ingest };
 }
 

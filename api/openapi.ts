@@ -7,6 +7,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { BACKFILL_BODY } from '../core/backfill';
+import { DASHBOARD_BODY, DASHBOARD_SCHEMA } from '../core/dashboard';
 import { BUILT_IN_DIMENSIONS } from '../core/dimensions';
 import { ERROR_CODES } from '../core/errors';
 import { EVENT_INPUT_SCHEMA } from '../core/event';
@@ -191,3 +192,31 @@ export function openApiRouter(extra: Parameters<typeof openApiDocument>[0] = {})
   });
   return router;
 }
+
+/** The saved dashboards' schemas and paths (api/routes/dashboards.ts). */
+export const DASHBOARD_OPENAPI = {
+  schemas: { Dashboard: DASHBOARD_SCHEMA, DashboardRequest: DASHBOARD_BODY },
+  paths: {
+    '/v1/dashboards': {
+      get: {
+        summary: 'Every saved dashboard\'s id and title (the built-in `default` first until one is saved under that id)', tags: ['dashboards'],
+        responses: { 200: reply('The list', { type: 'object', properties: { dashboards: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' } } } } } }), ...ERRORS },
+      },
+      post: {
+        summary: 'Save a new dashboard; the server picks its id', tags: ['dashboards'],
+        requestBody: { required: true, content: json(ref('DashboardRequest')) },
+        responses: { 201: reply('Saved', ref('Dashboard')), ...ERRORS },
+      },
+    },
+    '/v1/dashboards/{id}': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } }],
+      get: { summary: 'One dashboard', tags: ['dashboards'], responses: { 200: reply('The dashboard', ref('Dashboard')), 404: errorReply('No such dashboard'), ...ERRORS } },
+      put: {
+        summary: 'Create or replace a dashboard under this id', tags: ['dashboards'],
+        requestBody: { required: true, content: json(ref('DashboardRequest')) },
+        responses: { 200: reply('Saved', ref('Dashboard')), ...ERRORS },
+      },
+      delete: { summary: 'Delete a saved dashboard (for `default`, back to the built-in one)', tags: ['dashboards'], responses: { 204: { description: 'Deleted' }, 404: errorReply('No such saved dashboard'), ...ERRORS } },
+    },
+  },
+};

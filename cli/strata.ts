@@ -8,12 +8,14 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, type Role, loadConfig } from '../infra/config';
 import { runBackfill } from './backfill';
+import { startDemo } from './demo';
 import { startSystem } from './system';
 
 const USAGE = `usage: strata <command>
 
 commands:
-  start     run everything in one process on the embedded defaults (no external service)
+  start     run everything in one process on the embedded defaults (no external service);
+            --demo adds a built-in traffic generator, for a live dashboard at once
   api       run the HTTP API (distributed: needs STRATA_CLICKHOUSE_URL, STRATA_KAFKA_BROKERS, STRATA_REDIS_URL)
   stream    run the speed layer (distributed: needs STRATA_CLICKHOUSE_URL, STRATA_KAFKA_BROKERS)
   worker    run the Temporal worker (distributed: needs STRATA_CLICKHOUSE_URL, STRATA_TEMPORAL_ADDRESS)
@@ -25,7 +27,7 @@ const ROLES: Record<string, Role> = { start: 'embedded', api: 'api', stream: 'st
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'backfill') return runBackfill(argv.slice(1));
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, demo: { type: 'boolean' } } });
   const command = positionals[0];
   if (values.help || command === undefined || command === 'help') {
     console.log(USAGE);
@@ -48,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const logger = pino({ level: config.LOG_LEVEL, base: { role } });
   const system = await startSystem(config, logger);
+  if (role === 'api' || role === 'embedded') logger.info({ url: system.url }, `dashboard at ${system.url}/`);
+  const demo = values.demo ? await startDemo(system.url, logger) : undefined;
   await new Promise<void>((done) => {
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'stopping');
@@ -56,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
+  await demo?.stop();
   await system.stop();
   return 0;
 }

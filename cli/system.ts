@@ -26,6 +26,7 @@ import { createTemporalBackfills } from '../infra/temporal/backfills';
 import { ensureRollupSchema } from '../infra/olap/schema';
 import { createTelemetry } from '../infra/telemetry';
 import { createProfileStore, ensureProfileSchema } from '../stream/enrichment/profile-store';
+import { createDashboardStore } from '../api/dashboard-store';
 import { type SpeedLayer, speedScratchDir, startSpeedLayer } from '../stream/speed-layer';
 import { startWorker, type StrataWorker } from '../infra/temporal/worker';
 
@@ -102,6 +103,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
       queryCache: createMetricsCache({ cache: guardCache(adapters.cache) }),
       ...(config.RATE_LIMIT_RPS ? { rateLimitRps: config.RATE_LIMIT_RPS } : {}),
       objects: adapters.objects, workDir: join(resolve(config.DATA_DIR), 'tmp', `query-${process.pid}`),
+      dashboards: createDashboardStore(adapters.objects),
       onAccepted: (count, receivedAt) => {
         status.ingestedTotal += count;
         status.lastEventAt = receivedAt;

@@ -12,6 +12,7 @@ import { queryArchive } from './support/archive';
 import { freePort, startNode, type Running } from '../bench/processes';
 import { call, eventually, post } from './support/http';
 import { groundTruth } from './support/ground-truth';
+import { dashboardsContract } from './support/dashboards-contract';
 import { queryContract } from './support/query-contract';
 import { seedCalls } from './support/seed-calls';
 
@@ -140,3 +141,5 @@ describe('distributed: configuration', () => {
 describe('distributed: the batch layer ground truth', () => groundTruth(() => api.url, `truth${run}`, () => stream.url));
 
 describe('distributed: ad-hoc queries', () => queryContract(() => api.url, `query${run}`, () => stream.url));
+// Saved dashboards on S3: the same contract as on the embedded directory.
+describe('distributed: saved dashboards', () => dashboardsContract(() => api.url, `dash${run}`));

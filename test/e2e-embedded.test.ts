@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startNode, type Running } from '../bench/processes';
 import { call, eventually, post } from './support/http';
 import { groundTruth } from './support/ground-truth';
+import { dashboardsContract } from './support/dashboards-contract';
 import { queryContract } from './support/query-contract';
 import { seedCalls } from './support/seed-calls';
 
@@ -27,6 +28,21 @@ afterAll(async () => {
 });
 
 describe('embedded: the seed example calls', () => seedCalls(() => strata.url));
+describe('embedded: saved dashboards and the UI at /', () => {
+  dashboardsContract(() => strata.url, 'dash');
+  it('serves the dashboard at / and /query, with cacheable assets', async () => {
+    const page = await call<string>(`${strata.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(page.body)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${strata.url}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect((await call(`${strata.url}/query`)).status).toBe(200);
+    expect((await call(`${strata.url}/assets/missing.js`)).body).toMatchObject({ error: { code: 'STRATA_NOT_FOUND' } });
+  });
+});
 
 describe('embedded: ingest contract', () => {
   const tenant = { 'strata-tenant': 'ingest' };

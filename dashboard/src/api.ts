@@ -1,0 +1,59 @@
+/**
+ * The Strata API as the UI uses it: metrics, status, saved dashboards and ad-hoc queries. Every
+ * failure becomes an ApiError carrying the server's code and message, which the UI shows as is.
+ */
+export type Layer = 'batch' | 'speed' | 'mixed';
+export interface Point { t: string; value: number; layer: Layer }
+export interface Series { name: string; granularity: string; from: string; to: string; points: Point[] }
+export interface Total { name: string; from: string; to: string; value: number; layer: Layer }
+export type BreakdownRow = Record<string, string | number> & { layer: Layer };
+export interface GroupedSeries { name: string; series: (Record<string, string> & { points: Point[] })[] }
+
+export interface Panel {
+  id: string;
+  title: string;
+  metrics: string[];
+  chart: 'line' | 'pie' | 'table' | 'number';
+  group_by?: string[];
+  filters?: string[];
+  granularity?: string;
+  limit?: number;
+}
+export interface Dashboard { id: string; title: string; panels: Panel[]; layout: { columns: number; spans?: Record<string, number> } }
+export interface Status { freshness_lag_ms: number | null; last_flush_at: string | null; last_event_at: string | null; reconciled_through: string | null }
+export interface QueryReply { columns: { name: string; type: 'string' | 'number' | 'time' }[]; rows: (string | number | null)[][] }
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details: Record<string, unknown> = {}) {
+    super(message);
+  }
+}
+
+async function call<T>(path: string, init?: RequestInit): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'the Strata server did not answer: is it running?');
+  }
+  if (res.status === 204) return undefined as T;
+  const body: unknown = await res.json().catch(() => undefined);
+  if (!res.ok) {
+    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(res.status, error?.code ?? `HTTP_${res.status}`, error?.message ?? `${res.status} ${res.statusText}`, error ?? {});
+  }
+  return body as T;
+}
+
+const sendJson = (method: string, body: unknown): RequestInit => ({ method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+export const api = {
+  metrics: <T>(params: URLSearchParams, signal?: AbortSignal) => call<T>(`/v1/metrics?${params}`, signal ? { signal } : undefined),
+  status: () => call<Status>('/v1/status'),
+  dashboards: () => call<{ dashboards: { id: string; title: string }[] }>('/v1/dashboards'),
+  dashboard: (id: string) => call<Dashboard>(`/v1/dashboards/${encodeURIComponent(id)}`),
+  createDashboard: (body: Omit<Dashboard, 'id'>) => call<Dashboard>('/v1/dashboards', sendJson('POST', body)),
+  saveDashboard: ({ id, ...body }: Dashboard) => call<Dashboard>(`/v1/dashboards/${encodeURIComponent(id)}`, sendJson('PUT', body)),
+  deleteDashboard: (id: string) => call<void>(`/v1/dashboards/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  query: (query: string) => call<QueryReply>('/v1/query', sendJson('POST', { query })),
+};

@@ -1,0 +1,101 @@
+/**
+ * A line chart of one or more metrics over time (or one metric grouped by a dimension). Buckets a
+ * layer other than batch answered are shaded, and drawn with hollow points.
+ */
+import { api, type GroupedSeries, type Panel, type Point, type Series } from '../api';
+import { type Chart, type ChartOption, PALETTE, PROVISIONAL_AREA, mountChart, rendered } from '../charts';
+import { h } from '../dom';
+import { formatCompact, formatTime, formatValue, isProvisional } from '../format';
+import { filterFor, type ViewState } from '../url-state';
+import { type DataRow, PanelFrame } from './frame';
+import type { Drill, PanelView } from './kinds';
+import { metricsParams } from './request';
+
+interface Line { label: string; metric: string; drill?: string; points: Point[] }
+
+export function linePanel(panel: Panel, drill: Drill): PanelView {
+  const frame = new PanelFrame(panel, ['Time', 'Series', 'Value']);
+  const host = h('div', { class: 'chart', 'aria-hidden': 'true' });
+  frame.body.append(host);
+  const chart: Chart = mountChart(host);
+  const dim = panel.group_by?.[0];
+  let drawn = false;
+  chart.on('legendselectchanged', (e) => {
+    const { name } = e as { name: string };
+    // A legend entry drills down (when lines are groups) rather than hiding its line.
+    chart.dispatchAction({ type: 'legendSelect', name });
+    const line = lines.find((l) => l.label === name);
+    if (line?.drill) drill(line.drill);
+  });
+  let lines: Line[] = [];
+
+  return {
+    frame,
+    async refresh(view: ViewState) {
+      const reply = await api.metrics<Series | GroupedSeries | { metrics: Record<string, Series> }>(metricsParams(panel, view, 'series'));
+      lines = toLines(reply, panel, dim);
+      const granularity = 'granularity' in reply ? reply.granularity : Object.values('metrics' in reply ? reply.metrics : {})[0]?.granularity ?? '1h';
+      const painted = rendered(chart);
+      chart.setOption(option(lines, drawn), { replaceMerge: ['series'] });
+      drawn = true;
+      frame.setRows(lines.flatMap((l) => l.points.map((p): DataRow => ({
+        cells: [formatTime(p.t, granularity), l.label, formatValue(l.metric, p.value)], value: p.value, layer: p.layer, kind: 'point',
+      }))));
+      const empty = lines.every((l) => l.points.every((p) => p.value === 0));
+      await painted;
+      frame.setState(empty ? 'empty' : 'ready', empty ? 'No events in this window yet. Pick a longer range, or send some.' : '');
+    },
+    dispose: () => chart.dispose(),
+  };
+}
+
+function toLines(reply: Series | GroupedSeries | { metrics: Record<string, Series> }, panel: Panel, dim: string | undefined): Line[] {
+  const metric = panel.metrics[0] ?? '';
+  if ('metrics' in reply) return Object.entries(reply.metrics).map(([name, s]) => ({ label: name, metric: name, points: s.points }));
+  if ('series' in reply) {
+    return reply.series.map(({ points, ...keys }) => {
+      const label = Object.values(keys).join(' · ');
+      return { label, metric, points, ...(dim && keys[dim] !== undefined ? { drill: filterFor(dim, keys[dim]) } : {}) };
+    });
+  }
+  return [{ label: metric, metric, points: reply.points }];
+}
+
+/** Shaded spans over the runs of provisional buckets, so the eye sees where numbers may move. */
+function provisionalAreas(points: Point[]): [{ xAxis: string }, { xAxis: string }][] {
+  const areas: [{ xAxis: string }, { xAxis: string }][] = [];
+  for (let i = 0; i < points.length; i++) {
+    if (!isProvisional(points[i]!.layer)) continue;
+    const start = i;
+    while (i + 1 < points.length && isProvisional(points[i + 1]!.layer)) i++;
+    areas.push([{ xAxis: points[start]!.t }, { xAxis: points[i]!.t }]);
+  }
+  return areas;
+}
+
+function option(lines: Line[], drawn: boolean): ChartOption {
+  const series = lines.map((l, i) => ({
+    id: l.label, name: l.label, type: 'line', showSymbol: l.points.length < 120, symbolSize: 6,
+    data: l.points.map((p) => ({
+      value: [p.t, p.value], layer: p.layer,
+      ...(isProvisional(p.layer) ? { itemStyle: { color: '#fff', borderColor: PALETTE[i % PALETTE.length], borderType: 'dashed' } } : {}),
+    })),
+    markArea: i === 0 ? { silent: true, itemStyle: { color: PROVISIONAL_AREA }, label: { show: false }, data: provisionalAreas(l.points) } : undefined,
+  }));
+  const base: ChartOption = {
+    color: PALETTE,
+    series,
+    legend: { show: lines.length > 1, type: 'scroll', top: 0 },
+  };
+  // The axes and zoom are set once: a live refresh merges new data and keeps the user's zoom.
+  if (drawn) return base;
+  return {
+    ...base,
+    animationDuration: 200,
+    grid: { left: 48, right: 16, top: 32, bottom: 56 },
+    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => formatValue(lines[0]?.metric ?? '', Number(v)) },
+    xAxis: { type: 'time' },
+    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatCompact(v) } },
+    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 8 }],
+  };
+}

@@ -1,0 +1,24 @@
+/** The metrics request behind a panel: the view's window and filters, the panel's own settings. */
+import type { Panel } from '../api';
+import { mergeFilters, type ViewState } from '../url-state';
+
+export type Shape = 'series' | 'breakdown' | 'total';
+
+export function metricsParams(panel: Panel, view: ViewState, shape: Shape): URLSearchParams {
+  const q = new URLSearchParams();
+  q.set('name', (shape === 'total' ? panel.metrics.slice(0, 1) : panel.metrics).join(','));
+  if (view.range) q.set('range', view.range);
+  else {
+    if (view.from) q.set('from', view.from);
+    if (view.to) q.set('to', view.to);
+  }
+  if (shape === 'total') q.set('granularity', 'all');
+  if (shape === 'series') {
+    const granularity = panel.granularity ?? view.granularity;
+    if (granularity) q.set('granularity', granularity);
+  }
+  if (shape !== 'total' && panel.group_by) q.set('group_by', panel.group_by.join(','));
+  if (shape === 'breakdown' && panel.limit) q.set('limit', String(panel.limit));
+  for (const f of mergeFilters(panel.filters, view.filters)) q.append('filter', f);
+  return q;
+}
