@@ -12,14 +12,16 @@ import { type FreshnessResult, measureFreshness } from './freshness';
 import { type LoadResult, benchIngest } from './ingest';
 import { freePort, startNode, type Running } from './processes';
 import { benchQueries } from './query';
+import { benchDashboardLoad } from './dashboard-load';
 import { benchReconcile } from './reconcile';
 import { benchStages } from './stages';
 import { benchSustained } from './sustained';
 
 const FRESHNESS = { eventsPerSecond: 5_000, seconds: 30, p95TargetMs: 5_000 };
+const DASHBOARD = { drawnMs: 1_500, assetsKb: 500 };
 const SUSTAINED = { floor: 50_000, target: 100_000, seconds: 60 };
 
-const SECTIONS = ['ingest', 'stages', 'freshness', 'sustained', 'reconcile', 'query'] as const;
+const SECTIONS = ['ingest', 'stages', 'freshness', 'sustained', 'reconcile', 'query', 'dashboard'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function chosenSections(): Set<Section> {
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
   if (sections.has('sustained')) results.sustained = await runSustained();
   if (sections.has('reconcile')) results.reconcile = await runReconcile();
   if (sections.has('query')) results.query = await runQuery();
+  if (sections.has('dashboard')) results.dashboard = await runDashboard();
 
   const file = 'bench/results/latest.json';
   const previous = sections.size < SECTIONS.length && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> : {};
@@ -119,6 +122,19 @@ async function runQuery() {
   console.log(`  cached per panel: p50 ${q.cached.p50_ms} ms   p99 ${q.cached.p99_ms} ms (limit ${QUERY.cachedP99Ms})   ${ok(q.cached.p99_ms <= QUERY.cachedP99Ms)}`);
   console.log(`  cached throughput, 200 clients: ${q.cached_throughput.requests_per_s} requests/s (floor ${QUERY.cachedRps}), p99 ${q.cached_throughput.p99_ms} ms   ${ok(q.cached_throughput.requests_per_s >= QUERY.cachedRps)}`);
   return q;
+}
+
+async function runDashboard() {
+  console.log(`dashboard: the default dashboard in chromium, navigation to every panel drawn, cold server and fresh profile, over ~20M seeded minute rows (limit ${DASHBOARD.drawnMs} ms; assets limit ${DASHBOARD.assetsKb} KB gzipped)`);
+  const d = await benchDashboardLoad();
+  console.log(`  data: ${d.data.minuteRows} full-cube minute rows, seeded in ${d.data.seconds} s`);
+  for (const [range, r] of Object.entries(d.drawn_ms)) {
+    console.log(`  range ${range.padEnd(4)} median ${r.median} ms   max ${r.max} ms   runs ${r.runs.join(', ')}   ${r.max <= DASHBOARD.drawnMs ? 'ok' : 'MISSED'}`);
+    const b = r.breakdown;
+    console.log(`    median load: script ready ${b.script_ready}, dashboard definition ${b.dashboard_answer}, panel requests from ${b.first_request}, last answer ${b.last_answer} (slowest request ${b.slowest_request}), drawn ${b.drawn} ms`);
+  }
+  console.log(`  assets: ${d.assets_gzip_kb} KB gzipped   ${d.assets_gzip_kb <= DASHBOARD.assetsKb ? 'ok' : 'MISSED'}`);
+  return d;
 }
 
 async function withEmbedded<T>(f: (strata: Running) => Promise<T>): Promise<T> {

@@ -27,6 +27,7 @@ import { ensureRollupSchema } from '../infra/olap/schema';
 import { createTelemetry } from '../infra/telemetry';
 import { createProfileStore, ensureProfileSchema } from '../stream/enrichment/profile-store';
 import { createDashboardStore } from '../api/dashboard-store';
+import { warmServingEngine } from '../api/warm-engine';
 import { type SpeedLayer, speedScratchDir, startSpeedLayer } from '../stream/speed-layer';
 import { startWorker, type StrataWorker } from '../infra/temporal/worker';
 
@@ -110,6 +111,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
       },
     }))
     : createServer(createOpsApi(ops));
+  if (runsApi) await warmServingEngine(adapters.olap, logger);
   await listen(server, config.HOST, config.PORT);
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { BackfillRequest, BackfillState, BackfillStatus, Backfills } from '../../core/backfill';
 import { inLanes } from '../../core/lanes';
+import { withRetries } from './retry';
 import { DAY_MS, HOUR_MS, floorTo } from '../../core/time';
 import type { OlapStore } from '../../infra/olap/olap';
 import { dateTime64Text } from '../../infra/olap/sql';
@@ -64,7 +65,7 @@ export async function createEmbeddedBackfills(deps: EmbeddedBackfillDeps): Promi
       while (next < work.length && job.status === 'running' && !closing) {
         const index = next++;
         const [tenant, hour] = work[index] as [string, number];
-        await deps.reconcileHour(tenant, hour);
+        await withRetries(`reconciling ${tenant} ${new Date(hour).toISOString()}`, logger, () => deps.reconcileHour(tenant, hour));
         finished.add(index);
         while (finished.has(job.resumeAt)) finished.delete(job.resumeAt++);
         job.hoursDone++;
@@ -76,7 +77,7 @@ export async function createEmbeddedBackfills(deps: EmbeddedBackfillDeps): Promi
       // Then the days the range touches, as the backfill workflow does.
       const days: [string, number][] = [];
       for (const tenant of job.tenants) for (let day = floorTo(job.from, DAY_MS); day < job.to; day += DAY_MS) days.push([tenant, day]);
-      await inLanes(days, deps.concurrency ?? 2, ([tenant, day]) => deps.reconcileDay(tenant, day), () => job.status === 'running' && !closing);
+      await inLanes(days, deps.concurrency ?? 2, ([tenant, day]) => withRetries(`building ${tenant} ${new Date(day).toISOString()}`, logger, () => deps.reconcileDay(tenant, day)), () => job.status === 'running' && !closing);
       if (job.status === 'running' && !closing) job.status = 'completed';
     } catch (err) {
       logger.error({ err, backfill: job.id }, 'backfill failed');

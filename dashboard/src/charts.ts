@@ -1,42 +1,53 @@
 /**
- * ECharts, with only the parts the UI draws (line, pie and bar charts, their axes, tooltips,
- * legends, zoom and shaded areas), so the bundle stays small.
+ * Charts for the panels and the query page. ECharts itself loads on first use (echarts-setup.ts,
+ * a chunk of its own), so that a page's data requests leave before the browser has parsed it.
  */
-import { BarChart, LineChart, PieChart } from 'echarts/charts';
-import { DataZoomComponent, GridComponent, LegendComponent, MarkAreaComponent, TooltipComponent, AriaComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+import type { ECharts, EChartsCoreOption } from 'echarts/core';
 
-echarts.use([LineChart, PieChart, BarChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, MarkAreaComponent, AriaComponent, CanvasRenderer]);
+export type Chart = ECharts;
+export type ChartOption = EChartsCoreOption;
 
-export type Chart = echarts.ECharts;
-export type ChartOption = echarts.EChartsCoreOption;
+let setup: Promise<typeof import('./echarts-setup')> | undefined;
+/** Starts loading ECharts (once); main.ts calls it at boot, so the chunk downloads in parallel. */
+export function loadCharts(): Promise<typeof import('./echarts-setup')> {
+  setup ??= import('./echarts-setup');
+  return setup;
+}
 
 export const PALETTE = ['#3b6fd8', '#e0823d', '#2e9e6b', '#c2487a', '#7b5cc4', '#c9a227', '#3ba3b8', '#8a8f98'];
 /** How provisional (speed or mixed) numbers are drawn: a hatch over the series colour. */
 export const PROVISIONAL_DECAL = { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [3, 3], rotation: Math.PI / 4, color: 'rgba(255,255,255,0.55)' };
 export const PROVISIONAL_AREA = 'rgba(224, 130, 61, 0.12)';
 
-/** A chart in `el` that follows the element's size (the grid reflows from desktop to phone). */
-export function mountChart(el: HTMLElement): Chart {
-  const chart = echarts.init(el, undefined, { renderer: 'canvas' });
-  new ResizeObserver(() => chart.resize()).observe(el);
-  return chart;
+/** A chart in `el` that follows the element's size. */
+export async function mountChart(el: HTMLElement): Promise<Chart> {
+  return (await loadCharts()).mountChart(el);
+}
+
+export interface LazyChart {
+  /** True once drawn: the axes, legend and zoom are set then, and later draws merge data only. */
+  readonly drawn: boolean;
+  draw(option: ChartOption, replaceSeries?: boolean): Promise<void>;
+  dispose(): void;
 }
 
 /**
- * Resolves once the chart has finished drawing what it was last given, animation included, so
- * "drawn" means what the user sees. A chart with nothing left to animate may not fire `finished`
- * again; the timeout covers that.
+ * A chart made at its first draw, not before: setting a chart up costs the main thread tens of
+ * milliseconds, which would otherwise hold back the panels' requests on a page load.
  */
-export function rendered(chart: Chart, timeoutMs = 1500): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      chart.off('finished', done);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    chart.on('finished', done);
-  });
+export function lazyChart(el: HTMLElement, onCreate: (chart: Chart) => void = () => undefined): LazyChart {
+  let chart: Chart | undefined;
+  return {
+    get drawn() {
+      return chart !== undefined;
+    },
+    async draw(option, replaceSeries = true) {
+      if (!chart) {
+        chart = await mountChart(el);
+        onCreate(chart);
+      }
+      chart.setOption(option, replaceSeries ? { replaceMerge: ['series'] } : {});
+    },
+    dispose: () => chart?.dispose(),
+  };
 }

@@ -1,9 +1,12 @@
 /** The UI's entry: one page per path, the freshness indicator on every page. */
 import './style.css';
+import { loadCharts } from './charts';
 import { dashboardPage } from './dashboard-page';
 import { freshnessIndicator } from './freshness';
 import { queryPage } from './query-page';
 
+// ECharts downloads and parses while the page asks for its data.
+void loadCharts();
 const app = document.getElementById('app')!;
 const page = location.pathname.startsWith('/query') ? 'query' : 'dashboard';
 for (const link of document.querySelectorAll<HTMLAnchorElement>('[data-nav]')) {

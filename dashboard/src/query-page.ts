@@ -90,7 +90,7 @@ export function queryPage(root: HTMLElement): void {
     results.replaceChildren(summary, chartHost, table);
     const shape = chartShape(reply);
     if (shape) {
-      chart = mountChart(chartHost);
+      chart = await mountChart(chartHost);
       chart.setOption(shape);
     } else chartHost.remove();
   }

@@ -3,7 +3,7 @@
  * layer other than batch answered are shaded, and drawn with hollow points.
  */
 import { api, type GroupedSeries, type Panel, type Point, type Series } from '../api';
-import { type Chart, type ChartOption, PALETTE, PROVISIONAL_AREA, mountChart, rendered } from '../charts';
+import { type ChartOption, PALETTE, PROVISIONAL_AREA, lazyChart } from '../charts';
 import { h } from '../dom';
 import { formatCompact, formatTime, formatValue, isProvisional } from '../format';
 import { filterFor, type ViewState } from '../url-state';
@@ -17,17 +17,15 @@ export function linePanel(panel: Panel, drill: Drill): PanelView {
   const frame = new PanelFrame(panel, ['Time', 'Series', 'Value']);
   const host = h('div', { class: 'chart', 'aria-hidden': 'true' });
   frame.body.append(host);
-  const chart: Chart = mountChart(host);
   const dim = panel.group_by?.[0];
-  let drawn = false;
-  chart.on('legendselectchanged', (e) => {
+  let lines: Line[] = [];
+  const chart = lazyChart(host, (c) => c.on('legendselectchanged', (e) => {
     const { name } = e as { name: string };
     // A legend entry drills down (when lines are groups) rather than hiding its line.
-    chart.dispatchAction({ type: 'legendSelect', name });
+    c.dispatchAction({ type: 'legendSelect', name });
     const line = lines.find((l) => l.label === name);
     if (line?.drill) drill(line.drill);
-  });
-  let lines: Line[] = [];
+  }));
 
   return {
     frame,
@@ -35,14 +33,11 @@ export function linePanel(panel: Panel, drill: Drill): PanelView {
       const reply = await api.metrics<Series | GroupedSeries | { metrics: Record<string, Series> }>(metricsParams(panel, view, 'series'));
       lines = toLines(reply, panel, dim);
       const granularity = 'granularity' in reply ? reply.granularity : Object.values('metrics' in reply ? reply.metrics : {})[0]?.granularity ?? '1h';
-      const painted = rendered(chart);
-      chart.setOption(option(lines, drawn), { replaceMerge: ['series'] });
-      drawn = true;
+      await chart.draw(option(lines, chart.drawn));
       frame.setRows(lines.flatMap((l) => l.points.map((p): DataRow => ({
         cells: [formatTime(p.t, granularity), l.label, formatValue(l.metric, p.value)], value: p.value, layer: p.layer, kind: 'point',
       }))));
       const empty = lines.every((l) => l.points.every((p) => p.value === 0));
-      await painted;
       frame.setState(empty ? 'empty' : 'ready', empty ? 'No events in this window yet. Pick a longer range, or send some.' : '');
     },
     dispose: () => chart.dispose(),
@@ -91,7 +86,6 @@ function option(lines: Line[], drawn: boolean): ChartOption {
   if (drawn) return base;
   return {
     ...base,
-    animationDuration: 200,
     grid: { left: 48, right: 16, top: 32, bottom: 56 },
     tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => formatValue(lines[0]?.metric ?? '', Number(v)) },
     xAxis: { type: 'time' },

@@ -1,6 +1,6 @@
 /** A number tile: the metric's total over the window (granularity=all), with a sparkline of its series. */
 import { api, type Panel, type Series, type Total } from '../api';
-import { type Chart, PALETTE, PROVISIONAL_AREA, mountChart, rendered } from '../charts';
+import { PALETTE, PROVISIONAL_AREA, lazyChart } from '../charts';
 import { h } from '../dom';
 import { formatTime, formatValue, isProvisional, layerLabel } from '../format';
 import type { ViewState } from '../url-state';
@@ -15,8 +15,7 @@ export function numberPanel(panel: Panel): PanelView {
   const badge = h('span', { class: 'tile-layer' });
   const spark = h('div', { class: 'sparkline', 'aria-hidden': 'true' });
   frame.body.append(h('div', { class: 'tile' }, value, badge), spark);
-  const chart: Chart = mountChart(spark);
-  let drawn = false;
+  const chart = lazyChart(spark);
   const one = { ...panel, metrics: [metric], group_by: undefined };
 
   return {
@@ -29,22 +28,19 @@ export function numberPanel(panel: Panel): PanelView {
       value.textContent = formatValue(metric, total.value);
       badge.textContent = layerLabel(total.layer);
       badge.className = `tile-layer ${isProvisional(total.layer) ? 'provisional' : 'exact'}`;
-      const painted = rendered(chart);
-      chart.setOption({
-        ...(drawn ? {} : { animation: false, grid: { left: 0, right: 0, top: 2, bottom: 2 }, xAxis: { type: 'time', show: false }, yAxis: { type: 'value', show: false } }),
+      await chart.draw({
+        ...(chart.drawn ? {} : { grid: { left: 0, right: 0, top: 2, bottom: 2 }, xAxis: { type: 'time', show: false }, yAxis: { type: 'value', show: false } }),
         series: [{
           id: 'spark', type: 'line', showSymbol: false, areaStyle: { opacity: 0.15 }, color: PALETTE[0],
           data: series.points.map((p) => [p.t, p.value]),
           markArea: { silent: true, itemStyle: { color: PROVISIONAL_AREA }, data: series.points.filter((p) => isProvisional(p.layer)).map((p) => [{ xAxis: p.t }, { xAxis: p.t }]) },
         }],
       });
-      drawn = true;
       const rows: DataRow[] = [
         { cells: ['Total', formatValue(metric, total.value)], value: total.value, layer: total.layer, kind: 'total' },
         ...series.points.map((p): DataRow => ({ cells: [formatTime(p.t, series.granularity), formatValue(metric, p.value)], value: p.value, layer: p.layer, kind: 'point' })),
       ];
       frame.setRows(rows);
-      await painted;
       frame.setState('ready');
     },
     dispose: () => chart.dispose(),

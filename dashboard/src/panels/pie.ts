@@ -1,6 +1,6 @@
 /** A pie of one metric broken down by a dimension. A click on a slice or legend entry drills down. */
 import { api, type BreakdownRow, type Panel } from '../api';
-import { type Chart, PALETTE, PROVISIONAL_DECAL, mountChart, rendered } from '../charts';
+import { PALETTE, PROVISIONAL_DECAL, lazyChart } from '../charts';
 import { h } from '../dom';
 import { formatValue, isProvisional } from '../format';
 import type { ViewState } from '../url-state';
@@ -14,30 +14,29 @@ export function piePanel(panel: Panel, drill: Drill): PanelView {
   const frame = new PanelFrame(panel, [panel.group_by?.join(' · ') ?? 'Group', 'Value']);
   const host = h('div', { class: 'chart', 'aria-hidden': 'true' });
   frame.body.append(host);
-  const chart: Chart = mountChart(host);
   let current: Slice[] = [];
   const drillBy = (name: string) => {
     const slice = current.find((s) => s.label === name);
     if (slice?.drill) drill(slice.drill);
   };
-  chart.on('click', (e) => drillBy((e as { name: string }).name));
-  chart.on('legendselectchanged', (e) => {
-    const { name } = e as { name: string };
-    chart.dispatchAction({ type: 'legendSelect', name });
-    drillBy(name);
+  const chart = lazyChart(host, (c) => {
+    c.on('click', (e) => drillBy((e as { name: string }).name));
+    // A legend entry drills down rather than hiding its slice.
+    c.on('legendselectchanged', (e) => {
+      const { name } = e as { name: string };
+      c.dispatchAction({ type: 'legendSelect', name });
+      drillBy(name);
+    });
   });
-  let drawn = false;
 
   return {
     frame,
     async refresh(view: ViewState) {
       const rows = await api.metrics<BreakdownRow[]>(metricsParams(panel, view, 'breakdown'));
       current = slices(rows, panel);
-      const painted = rendered(chart);
-      chart.setOption({
+      await chart.draw({
         color: PALETTE,
-        ...(drawn ? {} : {
-          animationDuration: 200,
+        ...(chart.drawn ? {} : {
           tooltip: { trigger: 'item', valueFormatter: (v: unknown) => formatValue(metric, Number(v)) },
           legend: { type: 'scroll', orient: 'vertical', right: 0, top: 'middle' },
         }),
@@ -45,10 +44,8 @@ export function piePanel(panel: Panel, drill: Drill): PanelView {
           id: 'pie', type: 'pie', radius: ['38%', '70%'], center: ['38%', '50%'], label: { show: false },
           data: current.map((s) => ({ name: s.label, value: s.value, ...(isProvisional(s.layer) ? { itemStyle: { decal: PROVISIONAL_DECAL } } : {}) })),
         }],
-      }, { replaceMerge: ['series'] });
-      drawn = true;
+      });
       frame.setRows(current.map((s) => ({ cells: [s.label, formatValue(metric, s.value)], value: s.value, layer: s.layer, kind: 'row', ...(s.drill ? { drill: s.drill } : {}) })), drill);
-      await painted;
       frame.setState(current.length ? 'ready' : 'empty', current.length ? '' : 'Nothing to break down in this window: pick a longer range or remove a filter.');
     },
     dispose: () => chart.dispose(),
