@@ -3,13 +3,14 @@
  * a chunk of its own), so that a page's data requests leave before the browser has parsed it.
  */
 import type { ECharts, EChartsCoreOption } from 'echarts/core';
+import type * as EchartsSetup from './echarts-setup';
 
 export type Chart = ECharts;
 export type ChartOption = EChartsCoreOption;
 
-let setup: Promise<typeof import('./echarts-setup')> | undefined;
+let setup: Promise<typeof EchartsSetup> | undefined;
 /** Starts loading ECharts (once); main.ts calls it at boot, so the chunk downloads in parallel. */
-export function loadCharts(): Promise<typeof import('./echarts-setup')> {
+export function loadCharts(): Promise<typeof EchartsSetup> {
   setup ??= import('./echarts-setup');
   return setup;
 }
