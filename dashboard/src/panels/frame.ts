@@ -41,6 +41,7 @@ export class PanelFrame {
         const shown = this.dataView.classList.toggle('visually-hidden') === false;
         toggle.setAttribute('aria-pressed', String(shown));
         this.el.classList.toggle('showing-data', shown);
+        for (const button of this.dataView.querySelectorAll('button')) button.tabIndex = shown ? 0 : -1;
       });
       this.tools.append(toggle);
     }
@@ -59,7 +60,9 @@ export class PanelFrame {
     tbody.replaceChildren(...rows.map((row) => {
       const [first = '', ...rest] = row.cells;
       const head = row.drill && onDrill
-        ? h('button', { type: 'button', class: 'drill', title: `Filter every panel by ${first}` }, first)
+        // Out of the tab order while the table is hidden, so focus never lands on something unseen;
+        // "Table" shows the rows and puts their buttons back (screen readers reach them either way).
+        ? h('button', { type: 'button', class: 'drill', title: `Filter every panel by ${first}`, tabindex: this.dataView.classList.contains('visually-hidden') ? -1 : undefined }, first)
         : first;
       if (head instanceof HTMLButtonElement) head.addEventListener('click', () => onDrill?.(row.drill!));
       return h('tr', { 'data-layer': row.layer, 'data-value': row.value, 'data-kind': row.kind, class: isProvisional(row.layer) ? 'provisional' : undefined },
