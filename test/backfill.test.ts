@@ -142,7 +142,8 @@ describe('backfill on Temporal', () => {
     // 2026-11-20 from the first test's backfill; then 2026-11-21 to 24 from these 100 hours.
     expect(days).toEqual([{ n: '5' }]);
     await recordHistory(client, temporalAddress, workflowId, 'reconcile-due.json');
-  }, 180_000);
+    // 100 hours and 4 days, beside the other fork's tests (a browser and a server, say) on 2 cores.
+  }, 420_000);
 
   it('ends a backfill cancelled midway as cancelled', async () => {
     const workflowId = `backfill-cancel-${run}`;

@@ -101,6 +101,12 @@ describe('dashboard in a browser', () => {
       await expect.poll(() => page.getAttribute(`.panel[data-panel=${id}]`, 'data-state')).toBe('ready');
     }
     expect(await shownTotals(page)).toEqual(totals(events));
+    // A hidden data view's buttons are out of the tab order until "Table" shows them.
+    const tabIndexes = () => page.$$eval('.panel[data-panel=device] table.data-view button', (bs) => bs.map((b) => (b as HTMLButtonElement).tabIndex));
+    expect(new Set(await tabIndexes())).toEqual(new Set([-1]));
+    await page.click('.panel[data-panel=device] [data-action=data-view]');
+    expect(new Set(await tabIndexes())).toEqual(new Set([0]));
+    await page.click('.panel[data-panel=device] [data-action=data-view]');
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-phone.png'), fullPage: true });
