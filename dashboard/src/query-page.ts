@@ -53,7 +53,11 @@ export function queryPage(root: HTMLElement): void {
       error.textContent = explain(err);
       return;
     }
-    error.textContent = `Line ${position.line}, column ${position.column}: ${err.message}${expected?.length ? ` (expected ${expected.slice(0, 8).join(', ')})` : ''}`;
+    // The server's message usually names the place and what was expected already; say each once.
+    const where = `line ${position.line}, column ${position.column}`;
+    const message = err.message.includes(where) ? err.message : `${where}: ${err.message}`;
+    const hint = expected?.length && !message.includes('expected') ? ` (expected ${expected.slice(0, 8).join(', ')})` : '';
+    error.textContent = `${message.charAt(0).toUpperCase()}${message.slice(1)}${hint}`;
     // The editor's text again, with the offending character marked (a caret when at the end).
     const text = editor.value;
     const at = Math.min(position.offset, text.length);

@@ -199,7 +199,9 @@ describe('dashboard in a browser', () => {
     const mark = page.locator('mark.error-mark');
     await mark.waitFor();
     expect(Number(await mark.getAttribute('data-offset'))).toBe(reply.body.error.position.offset);
-    expect(await page.textContent('#query-error')).toContain(`Line ${reply.body.error.position.line}, column ${reply.body.error.position.column}`);
+    const message = await page.textContent('#query-error') ?? '';
+    expect(message.toLowerCase()).toContain(`line ${reply.body.error.position.line}, column ${reply.body.error.position.column}`);
+    expect(message.match(/line \d+, column \d+/gi)).toHaveLength(1);
     await page.screenshot({ path: join(SCREENSHOTS, 'query-error.png'), fullPage: true });
 
     await page.fill('#query', 'SELECT device, sum(events) AS events FROM rollups GROUP BY device ORDER BY events DESC');
