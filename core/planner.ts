@@ -6,10 +6,10 @@
  */
 import { smallestCube, type Dimension } from './dimensions';
 import { layeredSource } from './layered-source';
-import type { PublishedHours } from './layers';
+import { type PublishedHours, wholeDaysOf } from './layers';
 import type { MetricsRequest } from './metrics-request';
 import { DAY_STATE_TABLE, RECONCILE_STATE_TABLE } from './rollups';
-import { DAY_MS, GRANULARITY_MS, HOUR_MS, ceilTo, floorTo } from './time';
+import { DAY_MS, GRANULARITY_MS, HOUR_MS, floorTo } from './time';
 
 export interface PlannedQuery {
   sql: string;
@@ -97,15 +97,14 @@ export function planMetrics(
 export function planDayBuilds(
   window: { from: number; to: number }, bucket: number, tenant: string, table: (name: string) => string,
 ): PlannedQuery | undefined {
-  const first = ceilTo(window.from, DAY_MS);
-  const end = floorTo(window.to, DAY_MS);
-  if (end <= first || bucket < DAY_MS) return undefined;
+  const days = wholeDaysOf(window.from, window.to);
+  if (days.length === 0 || bucket < DAY_MS) return undefined;
   return {
     sql: `SELECT toUnixTimestamp(day) AS d, toString(max(version)) AS v, arrayMap(x -> toString(x), argMax(hour_versions, version)) AS hv
       FROM ${table(DAY_STATE_TABLE)}
       WHERE tenant = {tenant:String} AND day >= toDateTime({from:UInt32}, 'UTC') AND day < toDateTime({to:UInt32}, 'UTC')
       GROUP BY day ORDER BY day`,
-    params: { tenant, from: first / 1000, to: end / 1000 },
+    params: { tenant, from: (days[0] as number) / 1000, to: ((days.at(-1) as number) + DAY_MS) / 1000 },
   };
 }
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { DEFAULT_DASHBOARD, DEFAULT_DASHBOARD_ID, type Dashboard, type DashboardStore, parseDashboardBody, parseDashboardId } from '../../core/dashboard';
 import { StrataError } from '../../core/errors';
+import { slugOf } from '../../core/slug';
 import { jsonBody } from '../json-body';
 import { resolveTenant } from '../tenant';
 
@@ -20,8 +21,7 @@ const MAX_DASHBOARD_BODY_BYTES = 256 * 1024;
 
 /** A readable id from the title, with a random tail so two dashboards of one title never collide. */
 function newId(title: string): string {
-  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
-  return `${slug || 'dashboard'}-${randomBytes(3).toString('hex')}`;
+  return `${slugOf(title) || 'dashboard'}-${randomBytes(3).toString('hex')}`;
 }
 
 export function dashboardsRouter(deps: DashboardsDeps): Router {

@@ -2,24 +2,16 @@
  * The Strata API as the UI uses it: metrics, status, saved dashboards and ad-hoc queries. Every
  * failure becomes an ApiError carrying the server's code and message, which the UI shows as is.
  */
+import type { Dashboard, DashboardBody } from '../../core/dashboard';
+
+// The dashboard's shape is the API's own schema (core/dashboard.ts); a type import adds no code.
+export type { Dashboard, Panel } from '../../core/dashboard';
 export type Layer = 'batch' | 'speed' | 'mixed';
 export interface Point { t: string; value: number; layer: Layer }
 export interface Series { name: string; granularity: string; from: string; to: string; points: Point[] }
 export interface Total { name: string; from: string; to: string; value: number; layer: Layer }
 export type BreakdownRow = Record<string, string | number> & { layer: Layer };
-export interface GroupedSeries { name: string; series: (Record<string, string> & { points: Point[] })[] }
-
-export interface Panel {
-  id: string;
-  title: string;
-  metrics: string[];
-  chart: 'line' | 'pie' | 'table' | 'number';
-  group_by?: string[];
-  filters?: string[];
-  granularity?: string;
-  limit?: number;
-}
-export interface Dashboard { id: string; title: string; panels: Panel[]; layout: { columns: number; spans?: Record<string, number> } }
+export interface GroupedSeries { name: string; granularity: string; series: (Record<string, string> & { points: Point[] })[] }
 export interface Status { freshness_lag_ms: number | null; last_flush_at: string | null; last_event_at: string | null; reconciled_through: string | null }
 export interface QueryReply { columns: { name: string; type: 'string' | 'number' | 'time' }[]; rows: (string | number | null)[][] }
 
@@ -52,7 +44,7 @@ export const api = {
   status: () => call<Status>('/v1/status'),
   dashboards: () => call<{ dashboards: { id: string; title: string }[] }>('/v1/dashboards'),
   dashboard: (id: string) => call<Dashboard>(`/v1/dashboards/${encodeURIComponent(id)}`),
-  createDashboard: (body: Omit<Dashboard, 'id'>) => call<Dashboard>('/v1/dashboards', sendJson('POST', body)),
+  createDashboard: (body: DashboardBody) => call<Dashboard>('/v1/dashboards', sendJson('POST', body)),
   saveDashboard: ({ id, ...body }: Dashboard) => call<Dashboard>(`/v1/dashboards/${encodeURIComponent(id)}`, sendJson('PUT', body)),
   deleteDashboard: (id: string) => call<void>(`/v1/dashboards/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   query: (query: string) => call<QueryReply>('/v1/query', sendJson('POST', { query })),

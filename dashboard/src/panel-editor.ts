@@ -3,6 +3,7 @@
  * dimension names come from the server's OpenAPI document, so the form never offers a name the
  * API would refuse.
  */
+import { slugOf } from '../../core/slug';
 import type { Panel } from './api';
 import { field, formDialog } from './dialogs';
 import { all, h } from './dom';
@@ -53,15 +54,16 @@ export async function editPanel(initial: Panel | undefined, takenIds: Set<string
   const id = initial?.id ?? uniqueId(title.value, takenIds);
   return {
     id, title: title.value.trim(), metrics: chosenMetrics(), chart: chart.value as Panel['chart'],
-    ...(groupBy.value ? { group_by: [groupBy.value] } : {}),
+    // The select offers only the server's own names (serverNames), so these are the schema's.
+    ...(groupBy.value ? { group_by: [groupBy.value as NonNullable<Panel['group_by']>[number]] } : {}),
     ...(filterList().length ? { filters: filterList() } : {}),
-    ...(granularity.value ? { granularity: granularity.value } : {}),
+    ...(granularity.value ? { granularity: granularity.value as Panel['granularity'] } : {}),
     ...(limit.value ? { limit: Number(limit.value) } : {}),
   };
 }
 
 function uniqueId(title: string, taken: Set<string>): string {
-  const base = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'panel';
+  const base = slugOf(title) || 'panel';
   let id = base;
   for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
   return id;

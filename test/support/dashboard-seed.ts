@@ -3,6 +3,8 @@
  * page views skewed over a few pages, some purchases, spread over the window before `now`; and
  * the totals each default panel must show, with or without a device filter.
  */
+import { seededRandom } from './seeded-random';
+
 const HOUR = 3_600_000;
 export const DEVICES = ['mobile', 'desktop', 'tablet'] as const;
 export const COUNTRIES = ['US', 'DE', 'FR', 'JP', 'BR'] as const;
@@ -21,8 +23,7 @@ export interface Totals {
 
 /** `count` events between `hours` hours before `now` and 10 minutes before it. */
 export function seedEvents(now: number, count: number, hours: number, prefix = 's'): SeedEvent[] {
-  let seed = 7;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = seededRandom(7);
   const span = hours * HOUR - 10 * 60_000;
   const events: SeedEvent[] = [];
   for (let i = 0; i < count; i++) {

@@ -7,6 +7,7 @@
 import { expect, it } from 'vitest';
 import { pipelineCounts } from '../../bench/scrape';
 import { call, eventually, post } from './http';
+import { seededRandom } from './seeded-random';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -47,8 +48,7 @@ export function groundTruth(baseUrl: () => string, tenantName: string, streamUrl
   const first = Math.floor(Date.now() / HOUR) * HOUR - 4 * HOUR;
   const all: Sent[] = [];
   // Deterministic pseudo-randomness: the test must fail the same way twice.
-  let seed = 42;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = seededRandom(42);
   for (let i = 0; i < 600; i++) {
     const purchase = random() < 0.2;
     all.push({

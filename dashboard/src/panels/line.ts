@@ -32,7 +32,7 @@ export function linePanel(panel: Panel, drill: Drill): PanelView {
     async refresh(view: ViewState) {
       const reply = await api.metrics<Series | GroupedSeries | { metrics: Record<string, Series> }>(metricsParams(panel, view, 'series'));
       lines = toLines(reply, panel, dim);
-      const granularity = 'granularity' in reply ? reply.granularity : Object.values('metrics' in reply ? reply.metrics : {})[0]?.granularity ?? '1h';
+      const granularity = ('metrics' in reply ? Object.values(reply.metrics)[0]?.granularity : reply.granularity) ?? '1h';
       await chart.draw(option(lines, chart.drawn));
       frame.setRows(lines.flatMap((l) => l.points.map((p): DataRow => ({
         cells: [formatTime(p.t, granularity), l.label, formatValue(l.metric, p.value)], value: p.value, layer: p.layer, kind: 'point',

@@ -4,7 +4,7 @@ import { PALETTE, PROVISIONAL_DECAL, lazyChart } from '../charts';
 import { h } from '../dom';
 import { formatValue, isProvisional } from '../format';
 import type { ViewState } from '../url-state';
-import { slices, type Slice } from './breakdown';
+import { sliceRows, slices, type Slice } from './breakdown';
 import { PanelFrame } from './frame';
 import type { Drill, PanelView } from './kinds';
 import { metricsParams } from './request';
@@ -45,7 +45,7 @@ export function piePanel(panel: Panel, drill: Drill): PanelView {
           data: current.map((s) => ({ name: s.label, value: s.value, ...(isProvisional(s.layer) ? { itemStyle: { decal: PROVISIONAL_DECAL } } : {}) })),
         }],
       });
-      frame.setRows(current.map((s) => ({ cells: [s.label, formatValue(metric, s.value)], value: s.value, layer: s.layer, kind: 'row', ...(s.drill ? { drill: s.drill } : {}) })), drill);
+      frame.setRows(sliceRows(current, metric), drill);
       frame.setState(current.length ? 'ready' : 'empty', current.length ? '' : 'Nothing to break down in this window: pick a longer range or remove a filter.');
     },
     dispose: () => chart.dispose(),

@@ -1,8 +1,7 @@
 /** A table of a breakdown (top pages, say): its rows are the data view, and a click drills down. */
 import { api, type BreakdownRow, type Panel } from '../api';
-import { formatValue } from '../format';
 import type { ViewState } from '../url-state';
-import { slices } from './breakdown';
+import { sliceRows, slices } from './breakdown';
 import { PanelFrame } from './frame';
 import type { Drill, PanelView } from './kinds';
 import { metricsParams } from './request';
@@ -15,7 +14,7 @@ export function tablePanel(panel: Panel, drill: Drill): PanelView {
     async refresh(view: ViewState) {
       const rows = await api.metrics<BreakdownRow[]>(metricsParams(panel, view, 'breakdown'));
       const current = slices(rows, panel);
-      frame.setRows(current.map((s) => ({ cells: [s.label, formatValue(metric, s.value)], value: s.value, layer: s.layer, kind: 'row', ...(s.drill ? { drill: s.drill } : {}) })), drill);
+      frame.setRows(sliceRows(current, metric), drill);
       frame.setState(current.length ? 'ready' : 'empty', current.length ? '' : 'No rows in this window: pick a longer range or remove a filter.');
     },
     dispose: () => undefined,
