@@ -11,7 +11,7 @@ export interface Point { t: string; value: number; layer: Layer }
 export interface Series { name: string; granularity: string; from: string; to: string; points: Point[] }
 export interface Total { name: string; from: string; to: string; value: number; layer: Layer }
 export type BreakdownRow = Record<string, string | number> & { layer: Layer };
-export interface GroupedSeries { name: string; granularity: string; series: (Record<string, string> & { points: Point[] })[] }
+export interface GroupedSeries { name: string; granularity: string; from: string; to: string; series: (Record<string, string> & { points: Point[] })[] }
 export interface Status { freshness_lag_ms: number | null; last_flush_at: string | null; last_event_at: string | null; reconciled_through: string | null }
 export interface QueryReply { columns: { name: string; type: 'string' | 'number' | 'time' }[]; rows: (string | number | null)[][] }
 

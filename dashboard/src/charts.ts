@@ -4,6 +4,7 @@
  */
 import type { ECharts, EChartsCoreOption } from 'echarts/core';
 import type * as EchartsSetup from './echarts-setup';
+import { isProvisional } from './format';
 
 export type Chart = ECharts;
 export type ChartOption = EChartsCoreOption;
@@ -18,7 +19,23 @@ export function loadCharts(): Promise<typeof EchartsSetup> {
 export const PALETTE = ['#3b6fd8', '#e0823d', '#2e9e6b', '#c2487a', '#7b5cc4', '#c9a227', '#3ba3b8', '#8a8f98'];
 /** How provisional (speed or mixed) numbers are drawn: a hatch over the series colour. */
 export const PROVISIONAL_DECAL = { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [3, 3], rotation: Math.PI / 4, color: 'rgba(255,255,255,0.55)' };
-export const PROVISIONAL_AREA = 'rgba(224, 130, 61, 0.12)';
+const PROVISIONAL_AREA = 'rgba(224, 130, 61, 0.12)';
+
+/**
+ * A shaded band over each run of provisional (speed or mixed) buckets of a time series, from the
+ * run's first bucket start to its last bucket's end (the next bucket's start, or the series' end
+ * `to`), so the eye sees where numbers may still move. The chart's time axis must reach `to`.
+ */
+export function provisionalMarkArea(points: readonly { t: string; layer: string }[], to: string): ChartOption {
+  const areas: [{ xAxis: string }, { xAxis: string }][] = [];
+  for (let i = 0; i < points.length; i++) {
+    if (!isProvisional(points[i]!.layer)) continue;
+    const start = i;
+    while (i + 1 < points.length && isProvisional(points[i + 1]!.layer)) i++;
+    areas.push([{ xAxis: points[start]!.t }, { xAxis: points[i + 1]?.t ?? to }]);
+  }
+  return { silent: true, itemStyle: { color: PROVISIONAL_AREA }, label: { show: false }, data: areas };
+}
 
 /** A chart in `el` that follows the element's size. */
 export async function mountChart(el: HTMLElement): Promise<Chart> {

@@ -3,7 +3,7 @@
  * layer other than batch answered are shaded, and drawn with hollow points.
  */
 import { api, type GroupedSeries, type Panel, type Point, type Series } from '../api';
-import { type ChartOption, PALETTE, PROVISIONAL_AREA, lazyChart } from '../charts';
+import { type ChartOption, PALETTE, lazyChart, provisionalMarkArea } from '../charts';
 import { h } from '../dom';
 import { formatCompact, formatTime, formatValue, isProvisional } from '../format';
 import { filterFor, type ViewState } from '../url-state';
@@ -32,8 +32,9 @@ export function linePanel(panel: Panel, drill: Drill): PanelView {
     async refresh(view: ViewState) {
       const reply = await api.metrics<Series | GroupedSeries | { metrics: Record<string, Series> }>(metricsParams(panel, view, 'series'));
       lines = toLines(reply, panel, dim);
-      const granularity = ('metrics' in reply ? Object.values(reply.metrics)[0]?.granularity : reply.granularity) ?? '1h';
-      await chart.draw(option(lines, chart.drawn));
+      const head = 'metrics' in reply ? Object.values(reply.metrics)[0] : reply;
+      const granularity = head?.granularity ?? '1h';
+      await chart.draw(option(lines, head?.to ?? '', chart.drawn));
       frame.setRows(lines.flatMap((l) => l.points.map((p): DataRow => ({
         cells: [formatTime(p.t, granularity), l.label, formatValue(l.metric, p.value)], value: p.value, layer: p.layer, kind: 'point',
       }))));
@@ -56,31 +57,21 @@ function toLines(reply: Series | GroupedSeries | { metrics: Record<string, Serie
   return [{ label: metric, metric, points: reply.points }];
 }
 
-/** Shaded spans over the runs of provisional buckets, so the eye sees where numbers may move. */
-function provisionalAreas(points: Point[]): [{ xAxis: string }, { xAxis: string }][] {
-  const areas: [{ xAxis: string }, { xAxis: string }][] = [];
-  for (let i = 0; i < points.length; i++) {
-    if (!isProvisional(points[i]!.layer)) continue;
-    const start = i;
-    while (i + 1 < points.length && isProvisional(points[i + 1]!.layer)) i++;
-    areas.push([{ xAxis: points[start]!.t }, { xAxis: points[i]!.t }]);
-  }
-  return areas;
-}
-
-function option(lines: Line[], drawn: boolean): ChartOption {
+function option(lines: Line[], to: string, drawn: boolean): ChartOption {
   const series = lines.map((l, i) => ({
     id: l.label, name: l.label, type: 'line', showSymbol: l.points.length < 120, symbolSize: 6,
     data: l.points.map((p) => ({
       value: [p.t, p.value], layer: p.layer,
       ...(isProvisional(p.layer) ? { itemStyle: { color: '#fff', borderColor: PALETTE[i % PALETTE.length], borderType: 'dashed' } } : {}),
     })),
-    markArea: i === 0 ? { silent: true, itemStyle: { color: PROVISIONAL_AREA }, label: { show: false }, data: provisionalAreas(l.points) } : undefined,
+    markArea: i === 0 ? provisionalMarkArea(l.points, to) : undefined,
   }));
   const base: ChartOption = {
     color: PALETTE,
     series,
     legend: { show: lines.length > 1, type: 'scroll', top: 0 },
+    // To the window's end, so the current bucket's band shows; the window moves on in live mode.
+    xAxis: { type: 'time', max: to || undefined },
   };
   // The axes and zoom are set once: a live refresh merges new data and keeps the user's zoom.
   if (drawn) return base;
@@ -88,7 +79,6 @@ function option(lines: Line[], drawn: boolean): ChartOption {
     ...base,
     grid: { left: 48, right: 16, top: 32, bottom: 56 },
     tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => formatValue(lines[0]?.metric ?? '', Number(v)) },
-    xAxis: { type: 'time' },
     yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatCompact(v) } },
     dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 8 }],
   };

@@ -1,6 +1,6 @@
 /** A number tile: the metric's total over the window (granularity=all), with a sparkline of its series. */
 import { api, type Panel, type Series, type Total } from '../api';
-import { PALETTE, PROVISIONAL_AREA, lazyChart } from '../charts';
+import { PALETTE, lazyChart, provisionalMarkArea } from '../charts';
 import { h } from '../dom';
 import { formatTime, formatValue, isProvisional, layerLabel } from '../format';
 import type { ViewState } from '../url-state';
@@ -29,11 +29,12 @@ export function numberPanel(panel: Panel): PanelView {
       badge.textContent = layerLabel(total.layer);
       badge.className = `tile-layer ${isProvisional(total.layer) ? 'provisional' : 'exact'}`;
       await chart.draw({
-        ...(chart.drawn ? {} : { grid: { left: 0, right: 0, top: 2, bottom: 2 }, xAxis: { type: 'time', show: false }, yAxis: { type: 'value', show: false } }),
+        xAxis: { type: 'time', show: false, max: series.to },
+        ...(chart.drawn ? {} : { grid: { left: 0, right: 0, top: 2, bottom: 2 }, yAxis: { type: 'value', show: false } }),
         series: [{
           id: 'spark', type: 'line', showSymbol: false, areaStyle: { opacity: 0.15 }, color: PALETTE[0],
           data: series.points.map((p) => [p.t, p.value]),
-          markArea: { silent: true, itemStyle: { color: PROVISIONAL_AREA }, data: series.points.filter((p) => isProvisional(p.layer)).map((p) => [{ xAxis: p.t }, { xAxis: p.t }]) },
+          markArea: provisionalMarkArea(series.points, series.to),
         }],
       });
       const rows: DataRow[] = [
