@@ -67,11 +67,12 @@ export function metricsRouter(deps: MetricsDeps): Router {
     // (The tables' database is in every key already: the store's key prefix names it.)
     // All of the tenant's layers at once: a request for any window then reads no lookup of its own.
     const readLayers = async () => JSON.stringify((await run(planTenantLayers(tenant, table))) ?? []);
+    // Both kept parsed beside their text in this process: a hit parses nothing.
     const [admitted, { value: layers }] = await Promise.all([
-      dictionary ? cache.through(['dictionary', tenant, dictionary, generations.speed], readDictionary).then((c) => c.value) : '[]',
-      cache.parsedThrough(['layers', tenant, generations.batch], readLayers, (text) => readTenantLayers(JSON.parse(text) as Row[])),
+      dictionary ? cache.parsedThrough(['dictionary', tenant, dictionary, generations.speed], readDictionary, parseRows).then((c) => c.value) : [],
+      cache.parsedThrough(['layers', tenant, generations.batch], readLayers, (text) => readTenantLayers(parseRows(text))),
     ]);
-    const { request, warning } = resolveCappedFilters(asked, JSON.parse(admitted) as Row[]);
+    const { request, warning } = resolveCappedFilters(asked, admitted);
     // An answer that reads no speed rows does not change with a flush.
     const live = hoursOf(request.from, request.to).some((h) => !layers.published.has(h));
     const key = ['answer', tenant, requestKey(request), generations.batch, live ? generations.speed : null];
@@ -92,6 +93,8 @@ export function metricsRouter(deps: MetricsDeps): Router {
   });
   return router;
 }
+
+const parseRows = (text: string): Row[] => JSON.parse(text) as Row[];
 
 /** The request as a cache key: the same answer for filters given in another order. */
 function requestKey(request: MetricsRequest): unknown {
