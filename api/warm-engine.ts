@@ -6,7 +6,7 @@
  * half that warmed. No answer is cached by it: the metrics cache stays empty.
  */
 import type { Logger } from 'pino';
-import { CUBES } from '../core/dimensions';
+import { CUBES, keyTail } from '../core/dimensions';
 import { batchRollupTable, speedRollupTable } from '../core/rollups';
 import type { OlapStore } from '../infra/olap/olap';
 
@@ -18,10 +18,10 @@ export async function warmServingEngine(olap: OlapStore, logger: Logger, now = D
   try {
     for (const cube of CUBES) {
       if (Date.now() - started > budgetMs) break;
-      const keys = cube.dimensions.join(', ');
+      const keys = keyTail(cube);
       // Counted outside, so only one row comes back whatever the groups.
-      await olap.query(`SELECT count() FROM (SELECT ${keys}, ${AGGREGATES} FROM ${olap.table(speedRollupTable(cube))} WHERE minute >= toDateTime(${since}) GROUP BY ${keys})`);
-      await olap.query(`SELECT count() FROM (SELECT granularity, ${keys}, ${AGGREGATES} FROM ${olap.table(batchRollupTable(cube))} WHERE hour >= toDateTime(${since}) GROUP BY granularity, ${keys})`);
+      if (cube.speed) await olap.query(`SELECT count() FROM (SELECT minute${keys}, ${AGGREGATES} FROM ${olap.table(speedRollupTable(cube))} WHERE minute >= toDateTime(${since}) GROUP BY minute${keys})`);
+      await olap.query(`SELECT count() FROM (SELECT granularity${keys}, ${AGGREGATES} FROM ${olap.table(batchRollupTable(cube))} WHERE hour >= toDateTime(${since}) GROUP BY granularity${keys})`);
     }
     logger.info({ ms: Date.now() - started }, 'serving engine warmed');
   } catch (err) {

@@ -6,7 +6,7 @@
  * speed rows only, as the live tail would be.
  */
 import { join } from 'node:path';
-import { CUBES } from '../core/dimensions';
+import { CUBES, keyTail } from '../core/dimensions';
 import { DAY_MS, HOUR_MS, floorTo } from '../core/time';
 import { createChdbStore } from '../infra/olap/chdb';
 import { ensureRollupSchema } from '../infra/olap/schema';
@@ -52,22 +52,23 @@ export async function seedQueryData(dataDir: string, minuteRows = 20_000_000, no
       FROM numbers(${perMinute * minutes})`);
 
     for (const cube of CUBES) {
-      const dims = cube.dimensions.join(', ');
+      const dims = keyTail(cube);
       const batch = t(`rollup_batch_${cube.name}`);
       const sums = 'sum(events), sum(sessions), sum(revenue), uniqExact(user), uniqCombinedState(user)';
-      await olap.exec(`INSERT INTO ${batch} (tenant, hour, version, granularity, bucket, ${dims}, events, sessions, revenue, users_exact, users)
-        SELECT '${TENANT}', toStartOfHour(minute) AS h, toUnixTimestamp(h), '1m', minute, ${dims}, ${sums}
-        FROM ${t('bench_rows')} WHERE minute < toDateTime(${published / 1000}, 'UTC') GROUP BY h, minute, ${dims}`);
-      await olap.exec(`INSERT INTO ${batch} (tenant, hour, version, granularity, bucket, ${dims}, events, sessions, revenue, users_exact, users, users_set)
-        SELECT '${TENANT}', toStartOfHour(minute) AS h, toUnixTimestamp(h), '1h', h, ${dims}, ${sums}, uniqExactState(user)
-        FROM ${t('bench_rows')} WHERE minute < toDateTime(${published / 1000}, 'UTC') GROUP BY h, ${dims}`);
-      await olap.exec(`INSERT INTO ${t(`rollup_day_${cube.name}`)} (tenant, day, version, ${dims}, events, sessions, revenue, users_exact, users, users_set)
-        SELECT '${TENANT}', toStartOfDay(minute) AS d, toUnixTimestamp(d), ${dims}, ${sums}, uniqExactState(user)
+      await olap.exec(`INSERT INTO ${batch} (tenant, hour, version, granularity, bucket${dims}, events, sessions, revenue, users_exact, users)
+        SELECT '${TENANT}', toStartOfHour(minute) AS h, toUnixTimestamp(h), '1m', minute${dims}, ${sums}
+        FROM ${t('bench_rows')} WHERE minute < toDateTime(${published / 1000}, 'UTC') GROUP BY h, minute${dims}`);
+      await olap.exec(`INSERT INTO ${batch} (tenant, hour, version, granularity, bucket${dims}, events, sessions, revenue, users_exact, users, users_set)
+        SELECT '${TENANT}', toStartOfHour(minute) AS h, toUnixTimestamp(h), '1h', h${dims}, ${sums}, uniqExactState(user)
+        FROM ${t('bench_rows')} WHERE minute < toDateTime(${published / 1000}, 'UTC') GROUP BY h${dims}`);
+      await olap.exec(`INSERT INTO ${t(`rollup_day_${cube.name}`)} (tenant, day, version${dims}, events, sessions, revenue, users_exact, users, users_set)
+        SELECT '${TENANT}', toStartOfDay(minute) AS d, toUnixTimestamp(d)${dims}, ${sums}, uniqExactState(user)
         FROM ${t('bench_rows')} WHERE minute >= toDateTime(${Math.ceil(from / DAY_MS) * DAY_MS / 1000}, 'UTC')
-          AND minute < toDateTime(${floorTo(published, DAY_MS) / 1000}, 'UTC') GROUP BY d, ${dims}`);
-      await olap.exec(`INSERT INTO ${t(`rollup_speed_${cube.name}_in`)} (tenant, minute, ${dims}, events, sessions, revenue, user_ids)
-        SELECT '${TENANT}', minute, ${dims}, sum(events), sum(sessions), sum(revenue), groupUniqArray(user)
-        FROM ${t('bench_rows')} WHERE minute >= toDateTime(${published / 1000}, 'UTC') GROUP BY minute, ${dims}`);
+          AND minute < toDateTime(${floorTo(published, DAY_MS) / 1000}, 'UTC') GROUP BY d${dims}`);
+      if (!cube.speed) continue;
+      await olap.exec(`INSERT INTO ${t(`rollup_speed_${cube.name}_in`)} (tenant, minute${dims}, events, sessions, revenue, user_ids)
+        SELECT '${TENANT}', minute${dims}, sum(events), sum(sessions), sum(revenue), groupUniqArray(user)
+        FROM ${t('bench_rows')} WHERE minute >= toDateTime(${published / 1000}, 'UTC') GROUP BY minute${dims}`);
     }
     await olap.exec(`INSERT INTO ${t('reconcile_state')} (tenant, hour, version, files_read, events, published_at)
       SELECT '${TENANT}', toStartOfHour(minute) AS h, toUnixTimestamp(h), [], toUInt64(sum(events)), now64(3)

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { BUILT_IN_DIMENSIONS, CUBES, OTHER_VALUE } from '../core/dimensions';
+import { BUILT_IN_DIMENSIONS, OTHER_VALUE, SPEED_CUBES } from '../core/dimensions';
 import { type NormalizedEvent, decodeEvents, encodeEvents, normalizeEvent } from '../core/event';
 import { dimensionValue, revenueMicros, speedInputColumns, speedInputTable } from '../core/rollups';
 import { createLocalLog } from '../infra/eventlog/local-log';
@@ -60,7 +60,7 @@ export async function benchStages(): Promise<StageCosts> {
         return values;
       });
       const [decoded, consume] = await time(() => records.flatMap((r) => decodeEvents(r) as NormalizedEvent[]));
-      const fold = createBucketFold(CUBES);
+      const fold = createBucketFold(SPEED_CUBES);
       const dictionary = createDictionary();
       const sessions = createSessionTracker();
       const archive = createArchiveBuffer();

@@ -6,7 +6,7 @@
 import { type Cube, type Dimension } from './dimensions';
 import { type Served, hoursOf, wholeDaysOf } from './layers';
 import { batchRollupTable, dayRollupTable, speedRollupTable } from './rollups';
-import { DAY_MS, HOUR_MS } from './time';
+import { DAY_MS, HOUR_MS, floorTo } from './time';
 
 /** Query parameters by name, as the OLAP store binds them. */
 export type SqlParams = Record<string, string | number | string[] | number[]>;
@@ -28,8 +28,16 @@ export interface SourceSpec {
 export interface Source {
   /** The FROM clause, given the conditions every row must meet. */
   from: (conditions: readonly string[]) => string;
-  /** Whether rows carry `exact` and `users_set`, for metrics' exactSql. */
+  /** Whether rows carry `exact`, `users_set` and `users_exact`, for metrics' exactSql. */
   exact: boolean;
+  /** Whether each bucket flagged exact is one row, whose `users_exact` is then its count (exactRowSql). */
+  exactRows: boolean;
+}
+
+/** The cube each layer's rows are read from (cubesFor): the batch layer keeps cubes speed does not. */
+export interface LayerCubes {
+  batch: Cube;
+  speed: Cube;
 }
 
 /**
@@ -38,15 +46,16 @@ export interface Source {
  *   - 1h batch rows, for other published hours inside the window, when buckets are hours or longer;
  *   - 1m batch rows, for the remaining published hours;
  *   - speed rows, for the unpublished hours.
- * Where each bucket spans a day or less, rows also say whether they carry an exact user set (day
- * and 1h rows do), so that an hourly or daily `unique_users` is exact.
+ * Where each bucket spans a day or less, rows also say whether their bucket is read wholly from
+ * rows with an exact user set (day and 1h rows), so that an hourly or daily `unique_users` is exact
+ * wherever it can be, and no bucket pays for both merges.
  */
 export function layeredSource(
-  spec: SourceSpec, cube: Cube, table: (name: string) => string, served: Served, params: SqlParams,
+  spec: SourceSpec, cubes: LayerCubes, table: (name: string) => string, served: Served, params: SqlParams,
 ): Source {
   const { published, days } = served;
   const windowHours = hoursOf(spec.from, spec.to);
-  const speedTable = table(speedRollupTable(cube));
+  const speedTable = table(speedRollupTable(cubes.speed));
   const speedWindow = ['tenant = {tenant:String}', "minute >= toDateTime({from:UInt32}, 'UTC')", "minute < toDateTime({to:UInt32}, 'UTC')"];
   const span = spec.bucketMs;
   const inside = (start: number, length: number) => start >= spec.from && start + length <= spec.to;
@@ -55,18 +64,31 @@ export function layeredSource(
   const hourRows = windowHours.filter((h) => published.has(h) && !byDay.has(h) && span >= HOUR_MS && inside(h, HOUR_MS));
   const minuteRows = windowHours.filter((h) => published.has(h) && !byDay.has(h) && !hourRows.includes(h));
   const speedHours = windowHours.filter((h) => !published.has(h));
-  const exact = spec.exactUsers && span <= DAY_MS && (hourRows.length > 0 || dayList.length > 0);
+  // Day and 1h rows carry exact user sets. Where a bucket is read wholly from them, its rows say
+  // exact = 1 and bring their sets; every other row says 0 and brings its uniqCombined state. So no
+  // bucket mixes the two, and no row is read for a state its bucket does not merge: reading one
+  // hour's large state costs milliseconds.
+  const buckets = spec.exactUsers && span <= DAY_MS ? bucketsOf(spec) : [];
+  const setHours = new Set([...byDay, ...hourRows]);
+  const exactBuckets = buckets.filter((b) => hoursOf(b.from, b.to).every((h) => setHours.has(h)));
+  const exact = exactBuckets.length > 0;
+  const inExactBucket = (t: number) => exactBuckets.some((b) => t >= b.from && t < b.to);
+  const exactRows = exact && cubes.batch.dimensions.length === 0
+    && exactBuckets.every((b) => [...hourRows, ...dayList].filter((t) => t >= b.from && t < b.to).length === 1);
 
-  const columns = [...(spec.withTenant ? ['tenant'] : []), ...new Set<Dimension>(spec.columns)].join(', ');
-  const values = (users: 'none' | 'inexact' | 'exact') =>
-    `events, sessions, revenue, users${!exact ? '' : users === 'none' ? `, ${EMPTY_USER_SET} AS users_set, 0 AS exact` : `, users_set, ${users === 'exact' ? 1 : 0} AS exact`}`;
+  const keys = [...(spec.withTenant ? ['tenant'] : []), ...new Set<Dimension>(spec.columns)];
+  // The bucket's time as `minute`, then the keys asked for (maybe none), then the values.
+  const columns = (time: string) => [time, ...keys].join(', ');
+  const values = (users: 'combined' | 'set') => (!exact ? 'events, sessions, revenue, users'
+    : users === 'set' ? `events, sessions, revenue, ${EMPTY_COMBINED} AS users, users_set, users_exact, 1 AS exact`
+      : `events, sessions, revenue, users, ${EMPTY_USER_SET} AS users_set, 0 AS users_exact, 0 AS exact`);
   const parts: ((conditions: readonly string[]) => string)[] = [];
   if (speedHours.length > 0) {
     params.speed_hours = speedHours.map((h) => h / 1000);
     const where = [...speedWindow, 'toUnixTimestamp(toStartOfHour(minute)) IN {speed_hours:Array(UInt32)}'];
-    parts.push((conditions) => `SELECT minute, ${columns}, ${values('none')} FROM ${speedTable} WHERE ${[...where, ...conditions].join(' AND ')}`);
+    parts.push((conditions) => `SELECT ${columns('minute')}, ${values('combined')} FROM ${speedTable} WHERE ${[...where, ...conditions].join(' AND ')}`);
   }
-  const batchPart = (hours: number[], granularity: '1m' | '1h', name: string) => {
+  const batchPart = (hours: number[], granularity: '1m' | '1h', name: string, users: 'combined' | 'set') => {
     if (hours.length === 0) return;
     params[`${name}_hours`] = hours.map((h) => h / 1000);
     params[`${name}_versions`] = hours.map((h) => published.get(h) ?? 0);
@@ -77,21 +99,21 @@ export function layeredSource(
       "bucket >= toDateTime({from:UInt32}, 'UTC')",
       "bucket < toDateTime({to:UInt32}, 'UTC')",
     ];
-    const kind = granularity === '1h' ? 'exact' : 'inexact';
-    parts.push((conditions) => `SELECT bucket AS minute, ${columns}, ${values(kind)} FROM ${table(batchRollupTable(cube))} WHERE ${[...where, ...conditions].join(' AND ')}`);
+    parts.push((conditions) => `SELECT ${columns('bucket AS minute')}, ${values(users)} FROM ${table(batchRollupTable(cubes.batch))} WHERE ${[...where, ...conditions].join(' AND ')}`);
   };
-  batchPart(hourRows, '1h', 'hour');
-  batchPart(minuteRows, '1m', 'minute');
-  if (dayList.length > 0) {
-    params.days = dayList.map((d) => d / 1000);
-    params.day_versions = dayList.map((d) => days.get(d) ?? 0);
-    const where = [
-      'tenant = {tenant:String}',
-      versionedIn('day', 'days', 'day_versions'),
-    ];
-    parts.push((conditions) => `SELECT day AS minute, ${columns}, ${values('exact')} FROM ${table(dayRollupTable(cube))} WHERE ${[...where, ...conditions].join(' AND ')}`);
-  }
-  return { from: (conditions) => `FROM (${parts.map((part) => part(conditions)).join(' UNION ALL ')})`, exact };
+  const dayPart = (list: number[], prefix: '' | 'approx_', users: 'combined' | 'set') => {
+    if (list.length === 0) return;
+    params[`${prefix}days`] = list.map((d) => d / 1000);
+    params[`${prefix}day_versions`] = list.map((d) => days.get(d) ?? 0);
+    const where = ['tenant = {tenant:String}', versionedIn('day', `${prefix}days`, `${prefix}day_versions`)];
+    parts.push((conditions) => `SELECT ${columns('day AS minute')}, ${values(users)} FROM ${table(dayRollupTable(cubes.batch))} WHERE ${[...where, ...conditions].join(' AND ')}`);
+  };
+  batchPart(hourRows.filter(inExactBucket), '1h', 'hour', 'set');
+  batchPart(hourRows.filter((h) => !inExactBucket(h)), '1h', exact ? 'approx_hour' : 'hour', 'combined');
+  batchPart(minuteRows, '1m', 'minute', 'combined');
+  dayPart(dayList.filter(inExactBucket), '', 'set');
+  dayPart(dayList.filter((d) => !inExactBucket(d)), exact ? 'approx_' : '', 'combined');
+  return { from: (conditions) => `FROM (${parts.map((part) => part(conditions)).join(' UNION ALL ')})`, exact, exactRows };
 }
 
 /**
@@ -103,6 +125,20 @@ export function versionedIn(column: 'hour' | 'day', starts: string, versions: st
   return `(${column}, version) IN (SELECT toDateTime(pair.1, 'UTC'), pair.2 FROM (SELECT arrayJoin(arrayZip({${starts}:Array(UInt32)}, {${versions}:Array(UInt64)})) AS pair))`;
 }
 
-/** An empty exact user set, for speed rows beside exact ones in one union. */
+/** A bucket: its start, and the part of it inside the window [from, to). */
+interface Bucket { start: number; from: number; to: number }
+
+/** The window's buckets; a span that covers the whole window (a total or a breakdown) is one. */
+function bucketsOf(spec: SourceSpec): Bucket[] {
+  if (spec.bucketMs >= spec.to - spec.from) return [{ start: spec.from, from: spec.from, to: spec.to }];
+  const buckets: Bucket[] = [];
+  for (let start = floorTo(spec.from, spec.bucketMs); start < spec.to; start += spec.bucketMs) {
+    buckets.push({ start, from: Math.max(start, spec.from), to: Math.min(start + spec.bucketMs, spec.to) });
+  }
+  return buckets;
+}
+
+/** Empty states, for rows beside others that bring the other kind, in one union. */
 const EMPTY_USER_SET = "arrayReduce('uniqExactState', emptyArrayString())";
+const EMPTY_COMBINED = "arrayReduce('uniqCombinedState', emptyArrayString())";
 

@@ -38,7 +38,37 @@ describe('planMetrics over the layers', () => {
     const sql = plan.series?.([]).sql ?? '';
     expect(sql).not.toContain('rollup_speed');
     expect(sql).toContain("granularity = '1h'");
+    // No dimension asked for: one row an hour, whose exact count is the point.
+    expect(sql).toContain('FROM db.rollup_batch_total');
+    expect(sql).toContain('sumIf(users_exact, exact = 1)');
+    expect(sql).not.toContain('uniqExactMerge');
+  });
+
+  it('flags exact only the buckets read wholly from exact rows, and merges one kind per bucket', () => {
+    const request = parseMetricsRequest({ name: 'unique_users', granularity: '1h', ...window }, now);
+    const plan = planMetrics(request, 't', table, new Map([[h10, 1]]));
+    const series = plan.series?.([]);
+    expect(series?.sql).toMatch(/FROM db\.rollup_speed_geo_device .* UNION ALL .* FROM db\.rollup_batch_total /s);
+    // Each part brings only the state its buckets merge: the speed hour its uniqCombined states,
+    // the published hour its exact count, and an empty state of the other kind.
+    expect(series?.sql).toMatch(/users, arrayReduce\('uniqExactState', emptyArrayString\(\)\) AS users_set, 0 AS users_exact, 0 AS exact FROM db\.rollup_speed/);
+    expect(series?.sql).toMatch(/arrayReduce\('uniqCombinedState', emptyArrayString\(\)\) AS users, users_set, users_exact, 1 AS exact FROM db\.rollup_batch_total/);
+    expect(series?.params).toMatchObject({ hour_hours: [h10 / 1000], speed_hours: [h11 / 1000] });
+    expect(series?.sql).toContain('uniqCombinedMergeIf(users, exact = 0)');
+  });
+
+  it('merges approximate states only for a bucket that holds a speed hour', () => {
+    const request = parseMetricsRequest({ name: 'unique_users', granularity: 'all', ...window }, now);
+    const sql = planMetrics(request, 't', table, new Map([[h10, 1]])).total?.sql ?? '';
     expect(sql).toContain('uniqCombinedMerge(users)');
+    expect(sql).not.toMatch(/uniqExact|users_exact/);
+  });
+
+  it('reads a cube with the event for metrics that count one event', () => {
+    const request = parseMetricsRequest({ name: 'page_views,unique_users', granularity: '1h', ...window }, now);
+    const sql = planMetrics(request, 't', table, new Map([[h10, 1], [h11, 2]])).series?.([]).sql ?? '';
+    expect(sql).toContain('FROM db.rollup_batch_geo_device');
+    expect(sql).toContain('uniqExactMergeIf(users_set, exact = 1)');
   });
 
   it('keeps 1m batch rows for minute buckets or a window that cuts an hour', () => {
@@ -64,12 +94,19 @@ describe('planMetrics over day rows and exact user sets', () => {
   const twoDays = { from: '2026-11-18T00:00:00Z', to: '2026-11-20T00:00:00Z' };
 
   it('reads current day rows for daily buckets, merging exact user sets', () => {
-    const request = parseMetricsRequest({ name: 'unique_users', granularity: '1d', ...twoDays }, later);
+    const request = parseMetricsRequest({ name: 'unique_users', granularity: '1d', filter: 'country:US', ...twoDays }, later);
     const sql = planMetrics(request, 't', table, published, new Map([[d18, 70], [d19, 80]])).series?.([]);
     expect(sql?.sql).toContain('FROM db.rollup_day_geo_device');
     expect(sql?.sql).not.toContain('rollup_batch');
-    expect(sql?.sql).toContain('uniqExactMerge(users_set)');
+    expect(sql?.sql).toContain('uniqExactMergeIf(users_set, exact = 1)');
     expect(sql?.params).toMatchObject({ days: [d18 / 1000, d19 / 1000], day_versions: [70, 80] });
+  });
+
+  it('reads each current day\'s exact count where no dimension is asked for', () => {
+    const request = parseMetricsRequest({ name: 'unique_users', granularity: '1d', ...twoDays }, later);
+    const sql = planMetrics(request, 't', table, published, new Map([[d18, 70], [d19, 80]])).series?.([]).sql ?? '';
+    expect(sql).toContain('FROM db.rollup_day_total');
+    expect(sql).toContain('sumIf(users_exact, exact = 1)');
   });
 
   it('reads the hourly rows of a day that is not current, still exactly', () => {
@@ -77,13 +114,25 @@ describe('planMetrics over day rows and exact user sets', () => {
     const sql = planMetrics(request, 't', table, published, new Map([[d18, 70]])).series?.([]);
     expect(sql?.params).toMatchObject({ days: [d18 / 1000], hour_hours: allHours(d19, 8).map(([h]) => h / 1000) });
     expect(sql?.sql).toContain("granularity = '1h'");
-    expect(sql?.sql).toContain('uniqExactMerge(users_set)');
+    // The day built from 24 hourly rows is one bucket of many rows: their sets merge.
+    expect(sql?.sql).toContain('uniqExactMergeIf(users_set, exact = 1)');
+  });
+
+  it('reads a day that holds a speed hour from approximate states, beside an exact day', () => {
+    const request = parseMetricsRequest({ name: 'unique_users', granularity: '1d', ...twoDays }, later);
+    const lastHour = d19 + 23 * HOUR_MS;
+    const partly = new Map([...published].filter(([h]) => h !== lastHour));
+    const plan = planMetrics(request, 't', table, partly, new Map([[d18, 70]])).series?.([]);
+    expect(plan?.params).toMatchObject({
+      days: [d18 / 1000], approx_hour_hours: allHours(d19, 8).slice(0, 23).map(([h]) => h / 1000), speed_hours: [lastHour / 1000],
+    });
+    expect(plan?.params).not.toHaveProperty('hour_hours');
   });
 
   it('merges approximate states only, over buckets longer than a day', () => {
     const request = parseMetricsRequest({ name: 'unique_users', granularity: 'all', ...twoDays }, later);
     const sql = planMetrics(request, 't', table, published, new Map([[d18, 70], [d19, 80]])).total?.sql ?? '';
-    expect(sql).toContain('rollup_day_geo_device');
+    expect(sql).toContain('rollup_day_total');
     expect(sql).not.toContain('uniqExact');
   });
 

@@ -4,9 +4,10 @@
  * window is read from the batch rows of its published version when it has one, else from speed
  * (layered-source.ts).
  */
-import { smallestCube, type Dimension } from './dimensions';
+import { cubesFor, type Dimension } from './dimensions';
 import { layeredSource } from './layered-source';
 import { type PublishedHours, wholeDaysOf } from './layers';
+import type { MetricDefinition } from './metrics';
 import type { MetricsRequest } from './metrics-request';
 import { DAY_STATE_TABLE, RECONCILE_STATE_TABLE } from './rollups';
 import { DAY_MS, GRANULARITY_MS, HOUR_MS, floorTo } from './time';
@@ -48,7 +49,9 @@ export function planMetrics(
   request: MetricsRequest, tenant: string, table: (name: string) => string,
   published: PublishedHours = new Map(), days: ReadonlyMap<number, number> = new Map(),
 ): MetricsPlan {
-  const cube = smallestCube([...request.groupBy, ...request.filters.keys()]);
+  // The columns the metrics and groups read; a cube must also hold the filtered dimensions.
+  const columns = [...new Set([...request.metrics.flatMap((m) => m.reads), ...request.groupBy])];
+  const cubes = cubesFor([...columns, ...request.filters.keys()]);
   const params: PlannedQuery['params'] = { tenant, from: request.from / 1000, to: request.to / 1000 };
   const conditions: string[] = [];
   let f = 0;
@@ -58,10 +61,11 @@ export function planMetrics(
     conditions.push(`${dimension} IN {${name}:Array(String)}`);
   }
   const source = layeredSource({
-    from: request.from, to: request.to, bucketMs: bucketMs(request), columns: ['event', ...request.groupBy], exactUsers: true,
-  }, cube, table, { published, days }, params);
+    from: request.from, to: request.to, bucketMs: bucketMs(request), columns, exactUsers: true,
+  }, cubes, table, { published, days }, params);
   const from = source.from;
-  const metrics = request.metrics.map((m, i) => `${source.exact && m.exactSql ? m.exactSql : m.sql} AS ${metricAlias(i)}`).join(', ');
+  const aggregate = (m: MetricDefinition) => (!source.exact ? m.sql : (source.exactRows ? m.exactRowSql : undefined) ?? m.exactSql ?? m.sql);
+  const metrics = request.metrics.map((m, i) => `${aggregate(m)} AS ${metricAlias(i)}`).join(', ');
   const filter = from(conditions);
   const groups = request.groupBy.join(', ');
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_DIMENSIONS, CUBES } from '../core/dimensions';
+import { BUILT_IN_DIMENSIONS, SPEED_CUBES as CUBES } from '../core/dimensions';
 import type { NormalizedEvent } from '../core/event';
 import { dimensionValue } from '../core/rollups';
 import { createBucketFold, type SpeedDeltaRow } from './buckets';

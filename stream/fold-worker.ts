@@ -7,7 +7,7 @@
  * waits; everything after it queues behind, so a drain still covers exactly what was sent before it.
  */
 import { parentPort } from 'node:worker_threads';
-import { BUILT_IN_DIMENSIONS, CUBES, OTHER_VALUE } from '../core/dimensions';
+import { BUILT_IN_DIMENSIONS, OTHER_VALUE, SPEED_CUBES } from '../core/dimensions';
 import { type NormalizedEvent, decodeEvents } from '../core/event';
 import { dimensionValue, revenueMicros, speedInputColumns, speedInputTable } from '../core/rollups';
 import { createArchiveBuffer } from './archive/archive-buffer';
@@ -20,7 +20,7 @@ import { SESSION_GAP_MS, createSessionTracker } from './sessions';
 if (!parentPort) throw new Error('fold-worker must run in a worker thread');
 const port = parentPort;
 
-const fold = createBucketFold(CUBES);
+const fold = createBucketFold(SPEED_CUBES);
 const archive = createArchiveBuffer();
 const dictionary = createDictionary();
 const sessions = createSessionTracker();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type System, startSystem } from '../cli/system';
-import { CUBES, type Cube } from '../core/dimensions';
+import { SPEED_CUBES, type Cube } from '../core/dimensions';
 import { speedRollupTable } from '../core/rollups';
 import { HOUR_MS, floorTo, toIso } from '../core/time';
 import { parseConfig } from '../infra/config';
@@ -38,7 +38,7 @@ afterAll(async () => {
 async function speedEvents(): Promise<number> {
   const olap = system.adapters.olap;
   const [row] = await olap.query<{ n: number }>(
-    `SELECT sum(events) AS n FROM ${olap.table(speedRollupTable(CUBES[0] as Cube))} WHERE tenant = {tenant:String}`, { params: { tenant } },
+    `SELECT sum(events) AS n FROM ${olap.table(speedRollupTable(SPEED_CUBES[0] as Cube))} WHERE tenant = {tenant:String}`, { params: { tenant } },
   );
   return Number(row?.n ?? 0);
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { archiveHourPrefix } from '../../core/archive';
-import { CUBES } from '../../core/dimensions';
+import { CUBES, keyTail } from '../../core/dimensions';
 import type { NormalizedEvent } from '../../core/event';
 import { RECONCILE_STATE_TABLE, batchRollupTable } from '../../core/rollups';
 import { HOUR_MS, MINUTE_MS } from '../../core/time';
@@ -78,11 +78,11 @@ async function totals(tenant: string, version: number) {
 async function served(tenant: string, version: number): Promise<unknown[]> {
   const rows: unknown[] = [];
   for (const cube of CUBES) {
-    const dims = cube.dimensions.join(', ');
+    const keys = keyTail(cube);
     rows.push(...await fx.olap.query(
-      `SELECT '${cube.name}' AS cube, granularity, toUnixTimestamp(bucket) AS b, ${dims}, events, sessions, toString(revenue) AS revenue, users_exact
+      `SELECT '${cube.name}' AS cube, granularity, toUnixTimestamp(bucket) AS b${keys}, events, sessions, toString(revenue) AS revenue, users_exact
        FROM ${fx.olap.table(batchRollupTable(cube))} WHERE tenant = {t:String} AND version = {v:UInt64}
-       ORDER BY granularity, b, ${dims}`, { params: { t: tenant, v: version } }));
+       ORDER BY granularity, b${keys}`, { params: { t: tenant, v: version } }));
   }
   return rows;
 }

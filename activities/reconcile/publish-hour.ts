@@ -5,7 +5,7 @@
  * behind, and never doubles a row.
  */
 import { randomBytes } from 'node:crypto';
-import { BUILT_IN_DIMENSIONS, CUBES, type Cube } from '../../core/dimensions';
+import { BUILT_IN_DIMENSIONS, CUBES, type Cube, keyTail } from '../../core/dimensions';
 import { RECONCILE_STATE_TABLE, batchRollupTable } from '../../core/rollups';
 import type { OlapStore } from '../../infra/olap/olap';
 import { dateTime64Text } from '../../infra/olap/sql';
@@ -64,15 +64,15 @@ export async function publishHour(olap: OlapStore, input: PublishInput): Promise
 }
 
 async function rollUp(olap: OlapStore, stage: string, cube: Cube, granularity: '1m' | '1h', hour: number, version: number): Promise<void> {
-  const dims = cube.dimensions.join(', ');
+  const keys = keyTail(cube);
   const bucket = granularity === '1m' ? 'minute' : `toDateTime({hour:UInt32}, 'UTC')`;
   await olap.exec(`INSERT INTO ${olap.table(batchRollupTable(cube))}
-      (tenant, hour, version, granularity, bucket, ${dims}, events, sessions, revenue, users_exact, users${granularity === '1h' ? ', users_set' : ''})
-    SELECT tenant, toDateTime({hour:UInt32}, 'UTC'), {version:UInt64}, '${granularity}', ${bucket} AS b, ${dims},
+      (tenant, hour, version, granularity, bucket${keys}, events, sessions, revenue, users_exact, users${granularity === '1h' ? ', users_set' : ''})
+    SELECT tenant, toDateTime({hour:UInt32}, 'UTC'), {version:UInt64}, '${granularity}', ${bucket} AS b${keys},
       sum(weight), sum(session), CAST(sum(revenue * toDecimal64(weight, 6)) AS Decimal(38, 6)),
       uniqExact(user_id), ${userStates(granularity === '1h')}
     FROM ${olap.table(stage)}
-    GROUP BY tenant, b, ${dims}`, { params: { hour: hour / 1000, version } });
+    GROUP BY tenant, b${keys}`, { params: { hour: hour / 1000, version } });
 }
 
 /**

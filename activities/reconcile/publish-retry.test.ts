@@ -53,8 +53,9 @@ describe('a reconciliation retried after failing mid-insert', () => {
     const first = await reconcileHour(deps, tenant, hour);
     expect(await served(fx.olap, tenant)).toEqual({ events: 200, revenue: 300 });
 
-    // The third of the four inserts fails: the first cube's rows are written under a new version.
-    await expect(reconcileHour({ ...deps, olap: failingMidInsert(fx.olap, 3) }, tenant, hour)).rejects.toThrow('mid-insert');
+    // The fourth of the six inserts fails (three cubes, two granularities): rows of the new version
+    // are in the total cube and geo_device's 1m rows.
+    await expect(reconcileHour({ ...deps, olap: failingMidInsert(fx.olap, 4) }, tenant, hour)).rejects.toThrow('mid-insert');
     expect(await served(fx.olap, tenant)).toEqual({ events: 200, revenue: 300 });
 
     const retry = await reconcileHour(deps, tenant, hour);

@@ -8,7 +8,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { BUILT_IN_DIMENSIONS, CUBES, type Cube } from '../../core/dimensions';
+import { BUILT_IN_DIMENSIONS, CUBES, type Cube, keyTail } from '../../core/dimensions';
 import { DAY_STATE_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, dayRollupTable } from '../../core/rollups';
 import { DAY_MS, HOUR_MS, toIso } from '../../core/time';
 import { versionedIn } from '../../core/layered-source';
@@ -117,21 +117,24 @@ interface DayRollup { cube: Cube; stage: string; tenant: string; day: number; ve
 
 /** Sums from the published hourly rows, joined with the day's exact user states per combination. */
 async function rollUpDay(olap: OlapStore, input: DayRollup): Promise<void> {
+  const keys = keyTail(input.cube);
   const dims = input.cube.dimensions.join(', ');
+  const lead = dims ? `${dims}, ` : '';
+  const distinct = `SELECT ${lead}uniqExact(user_id) AS users_exact, uniqCombinedState(user_id) AS users, uniqExactState(user_id) AS users_set
+      FROM ${olap.table(input.stage)}${dims ? ` GROUP BY ${dims}` : ''}`;
+  // A cube without dimensions has one row a side, which a cross join pairs.
+  const join = dims ? `LEFT JOIN (${distinct}) AS distinct_users USING (${dims})` : `CROSS JOIN (${distinct}) AS distinct_users`;
   await olap.exec(`INSERT INTO ${olap.table(dayRollupTable(input.cube))}
-      (tenant, day, version, ${dims}, events, sessions, revenue, users_exact, users, users_set)
-    SELECT {tenant:String}, toDateTime({day:UInt32}, 'UTC'), {version:UInt64}, ${dims}, events, sessions, revenue, users_exact, users, users_set
+      (tenant, day, version${keys}, events, sessions, revenue, users_exact, users, users_set)
+    SELECT {tenant:String}, toDateTime({day:UInt32}, 'UTC'), {version:UInt64}${keys}, events, sessions, revenue, users_exact, users, users_set
     FROM (
-      SELECT ${dims}, sum(events) AS events, sum(sessions) AS sessions, sum(revenue) AS revenue
+      SELECT ${lead}sum(events) AS events, sum(sessions) AS sessions, sum(revenue) AS revenue
       FROM ${olap.table(batchRollupTable(input.cube))}
       WHERE tenant = {tenant:String} AND granularity = '1h'
         AND ${versionedIn('hour', 'hours', 'versions')}
-      GROUP BY ${dims}
+      ${dims ? `GROUP BY ${dims}` : ''}
     ) AS summed
-    LEFT JOIN (
-      SELECT ${dims}, uniqExact(user_id) AS users_exact, uniqCombinedState(user_id) AS users, uniqExactState(user_id) AS users_set
-      FROM ${olap.table(input.stage)} GROUP BY ${dims}
-    ) AS distinct_users USING (${dims})
+    ${join}
     SETTINGS join_use_nulls = 0`, {
     params: {
       tenant: input.tenant, day: input.day / 1000, version: input.version,

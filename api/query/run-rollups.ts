@@ -3,7 +3,7 @@
  * hour from its published batch version (day, hour or minute rows, as coarse as the query's grain
  * allows), else from speed.
  */
-import { smallestCube } from '../../core/dimensions';
+import { cubesFor } from '../../core/dimensions';
 import { layeredSource, type SqlParams } from '../../core/layered-source';
 import { readServed } from '../../core/layers';
 import { planDayBuilds, planPublishedHours } from '../../core/planner';
@@ -22,9 +22,11 @@ export async function runRollups(olap: OlapStore, tenant: string, query: Prepare
   const lookup = async (planned: { sql: string; params: SqlParams } | undefined) => (planned ? olap.query(planned.sql, { params: planned.params, timeoutMs }) : []);
   const [hours, builds] = await Promise.all([lookup(planPublishedHours(window, tenant, table)), lookup(planDayBuilds(window, grain, tenant, table))]);
   const params: SqlParams = { tenant, from: window.from / 1000, to: window.to / 1000 };
+  // The `rollups` schema has `event` whatever the query reads.
+  const columns = [...new Set(['event' as const, ...query.dimensions])];
   const source = layeredSource(
-    { from: window.from, to: window.to, bucketMs: grain, columns: ['event', ...query.dimensions], exactUsers: false, withTenant: true },
-    smallestCube(query.dimensions), table, readServed(hours, builds), params,
+    { from: window.from, to: window.to, bucketMs: grain, columns, exactUsers: false, withTenant: true },
+    cubesFor(columns), table, readServed(hours, builds), params,
   );
   const compiled = compileQuery(query, { tenant, source: () => `(SELECT * ${source.from([])})` });
   const rows = await olap.query(compiled.sql, { params: { ...params, ...compiled.params }, timeoutMs });

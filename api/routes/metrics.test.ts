@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CUBES, NONE_VALUE, OTHER_VALUE, dimensionCap } from '../../core/dimensions';
+import { CUBES, type Cube, NONE_VALUE, OTHER_VALUE, SPEED_CUBES, dimensionCap, keyTail } from '../../core/dimensions';
 import { DICTIONARY_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, speedInputTable } from '../../core/rollups';
 import { DAY_MS, HOUR_MS, MINUTE_MS, floorTo, toIso } from '../../core/time';
 import { createChdbStore } from '../../infra/olap/chdb';
@@ -39,7 +39,7 @@ let server: Server;
 let base: string;
 
 async function insertSpeed(cells: Cell[]): Promise<void> {
-  for (const cube of CUBES) {
+  for (const cube of SPEED_CUBES) {
     await olap.insert(speedInputTable(cube), cells.map((c) => ({
       tenant, minute: at(c.minute),
       ...Object.fromEntries(cube.dimensions.map((d) => [d, d === 'event' ? c.event : d === 'country' ? c.country : NONE_VALUE])),
@@ -48,14 +48,26 @@ async function insertSpeed(cells: Cell[]): Promise<void> {
   }
 }
 
+/** The cells as one cube's rows: one per bucket and combination of its dimensions, as a publish writes. */
+function cubeCells(cube: Cube, cells: Cell[]): Cell[] {
+  const rows = new Map<string, Cell>();
+  for (const c of cells) {
+    const key = JSON.stringify([c.minute, ...cube.dimensions.map((d) => (d === 'event' ? c.event : d === 'country' ? c.country : ''))]);
+    const row = rows.get(key);
+    if (!row) rows.set(key, { ...c });
+    else rows.set(key, { ...row, events: row.events + c.events, revenue: String(Number(row.revenue ?? 0) + Number(c.revenue ?? 0)), users: [...row.users, ...c.users] });
+  }
+  return [...rows.values()];
+}
+
 async function insertBatch(version: number, granularity: '1m' | '1h', cells: Cell[]): Promise<void> {
   for (const cube of CUBES) {
-    for (const c of cells) {
-      const dims = cube.dimensions.map((d) => (d === 'event' ? '{event:String}' : d === 'country' ? '{country:String}' : `'${NONE_VALUE}'`));
+    for (const c of cubeCells(cube, cells)) {
+      const dims = cube.dimensions.map((d) => (d === 'event' ? ', {event:String}' : d === 'country' ? ', {country:String}' : `, '${NONE_VALUE}'`)).join('');
       await olap.exec(`INSERT INTO ${olap.table(batchRollupTable(cube))}
-          (tenant, hour, version, granularity, bucket, ${cube.dimensions.join(', ')}, events, sessions, revenue, users_exact, users)
+          (tenant, hour, version, granularity, bucket${keyTail(cube)}, events, sessions, revenue, users_exact, users)
         SELECT {tenant:String}, toStartOfHour(toDateTime({bucket:UInt32}, 'UTC')), {version:UInt64}, {granularity:String},
-          toDateTime({bucket:UInt32}, 'UTC'), ${dims.join(', ')}, {events:Float64}, 0, toDecimal128({revenue:String}, 6),
+          toDateTime({bucket:UInt32}, 'UTC')${dims}, {events:Float64}, 0, toDecimal128({revenue:String}, 6),
           length(arrayDistinct({users:Array(String)})), arrayReduce('uniqCombinedState', {users:Array(String)})`,
       { params: { tenant, bucket: at(c.minute), version, granularity, event: c.event, country: c.country, events: c.events, revenue: c.revenue ?? '0', users: c.users } });
     }
@@ -193,7 +205,7 @@ describe('GET /v1/metrics with filters on values past the dictionary cap', () =>
     const capped = 'capped';
     const countries = Array.from({ length: dimensionCap('country') }, (_, i) => `C${i}`);
     await olap.insert(DICTIONARY_TABLE, countries.map((value) => ({ tenant: capped, dimension: 'country', value, admitted_at: T('09:00').replace('T', ' ').replace('Z', '') })));
-    for (const cube of CUBES) {
+    for (const cube of SPEED_CUBES) {
       await olap.insert(speedInputTable(cube), ['C1', OTHER_VALUE].map((country, i) => ({
         tenant: capped, minute: at(T('11:10')),
         ...Object.fromEntries(cube.dimensions.map((d) => [d, d === 'event' ? 'page_view' : d === 'country' ? country : NONE_VALUE])),

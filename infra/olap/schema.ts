@@ -5,7 +5,7 @@
  * user lists into uniqCombined states: JSON cannot carry aggregate states, and this keeps the
  * stream process free of ClickHouse's binary state format.
  */
-import { BUILT_IN_DIMENSIONS, CUBES, type Cube } from '../../core/dimensions';
+import { BUILT_IN_DIMENSIONS, CUBES, type Cube, keyTail } from '../../core/dimensions';
 import { DAY_STATE_TABLE, DICTIONARY_TABLE, RECONCILE_STATE_TABLE, batchRollupTable, dayRollupTable, speedInputTable, speedRollupTable } from '../../core/rollups';
 import type { OlapStore } from './olap';
 
@@ -15,7 +15,7 @@ const SPEED_RETENTION_DAYS = 7;
 export async function ensureRollupSchema(olap: OlapStore): Promise<void> {
   for (const cube of CUBES) {
     const added = cube !== FULL_CUBE && !(await tableExists(olap, batchRollupTable(cube))) && (await tableExists(olap, batchRollupTable(FULL_CUBE)));
-    await ensureSpeedTables(olap, cube);
+    if (cube.speed) await ensureSpeedTables(olap, cube);
     await ensureBatchTable(olap, cube);
     await ensureDayTable(olap, cube);
     // A cube added to a store that already holds rollups starts from the full cube's rows, which
@@ -44,29 +44,29 @@ export async function ensureRollupSchema(olap: OlapStore): Promise<void> {
  * row where the uniqCombined state stays small.
  */
 async function ensureBatchTable(olap: OlapStore, cube: Cube): Promise<void> {
-  const dims = cube.dimensions.map((d) => `${d} LowCardinality(String)`).join(', ');
+  const dims = dimensionColumns(cube);
   await olap.exec(`CREATE TABLE IF NOT EXISTS ${olap.table(batchRollupTable(cube))} (
       tenant LowCardinality(String), hour DateTime('UTC'), version UInt64,
-      granularity Enum8('1m' = 1, '1h' = 2), bucket DateTime('UTC'), ${dims},
+      granularity Enum8('1m' = 1, '1h' = 2), bucket DateTime('UTC')${dims},
       events Float64, sessions Float64, revenue Decimal(38, 6),
       users_exact UInt64, users AggregateFunction(uniqCombined, String), users_set AggregateFunction(uniqExact, String)
     ) ENGINE = MergeTree
     PARTITION BY toYYYYMM(hour)
-    ORDER BY (tenant, hour, version, granularity, bucket, ${cube.dimensions.join(', ')})`);
+    ORDER BY (tenant, hour, version, granularity, bucket${keyTail(cube)})`);
   // Tables from before exact hourly distinct counts gain the column (their rows merge approximately).
   await olap.exec(`ALTER TABLE ${olap.table(batchRollupTable(cube))} ADD COLUMN IF NOT EXISTS users_set AggregateFunction(uniqExact, String) AFTER users`);
 }
 
 /** Day rows: the same values as the batch table's, a whole UTC day per row (reconcileDay). */
 async function ensureDayTable(olap: OlapStore, cube: Cube): Promise<void> {
-  const dims = cube.dimensions.map((d) => `${d} LowCardinality(String)`).join(', ');
+  const dims = dimensionColumns(cube);
   await olap.exec(`CREATE TABLE IF NOT EXISTS ${olap.table(dayRollupTable(cube))} (
-      tenant LowCardinality(String), day DateTime('UTC'), version UInt64, ${dims},
+      tenant LowCardinality(String), day DateTime('UTC'), version UInt64${dims},
       events Float64, sessions Float64, revenue Decimal(38, 6),
       users_exact UInt64, users AggregateFunction(uniqCombined, String), users_set AggregateFunction(uniqExact, String)
     ) ENGINE = MergeTree
     PARTITION BY toYYYYMM(day)
-    ORDER BY (tenant, day, version, ${cube.dimensions.join(', ')})`);
+    ORDER BY (tenant, day, version${keyTail(cube)})`);
 }
 
 async function ensureSpeedTables(olap: OlapStore, cube: Cube): Promise<void> {
@@ -97,6 +97,9 @@ async function ensureSpeedTables(olap: OlapStore, cube: Cube): Promise<void> {
     FROM ${input}`);
 }
 
+/** The cube's dimension columns, declared, to follow others in a column list. */
+const dimensionColumns = (cube: Cube): string => cube.dimensions.map((d) => `, ${d} LowCardinality(String)`).join('');
+
 /** Whether the table exists in the store's database. */
 async function tableExists(olap: OlapStore, name: string): Promise<boolean> {
   const rows = await olap.query<{ n: string }>('SELECT toString(count()) AS n FROM system.tables WHERE database = {db:String} AND name = {name:String}', { params: { db: olap.database, name } });
@@ -105,17 +108,19 @@ async function tableExists(olap: OlapStore, name: string): Promise<boolean> {
 
 /** Fills a new cube's speed, batch and day tables from the full cube's rows (every version alike). */
 async function deriveFromFull(olap: OlapStore, cube: Cube): Promise<void> {
-  const keys = cube.dimensions.join(', ');
+  const keys = keyTail(cube);
   const states = 'sum(events), sum(sessions), sum(revenue)';
-  await olap.exec(`INSERT INTO ${olap.table(speedRollupTable(cube))} (tenant, minute, ${keys}, events, sessions, revenue, users)
-    SELECT tenant, minute, ${keys}, ${states}, uniqCombinedMergeState(users) FROM ${olap.table(speedRollupTable(FULL_CUBE))} GROUP BY tenant, minute, ${keys}`);
+  if (cube.speed) {
+    await olap.exec(`INSERT INTO ${olap.table(speedRollupTable(cube))} (tenant, minute${keys}, events, sessions, revenue, users)
+      SELECT tenant, minute${keys}, ${states}, uniqCombinedMergeState(users) FROM ${olap.table(speedRollupTable(FULL_CUBE))} GROUP BY tenant, minute${keys}`);
+  }
   const exactStates = `${states}, uniqExactMerge(users_set), uniqCombinedMergeState(users), uniqExactMergeState(users_set)`;
-  await olap.exec(`INSERT INTO ${olap.table(batchRollupTable(cube))} (tenant, hour, version, granularity, bucket, ${keys}, events, sessions, revenue, users_exact, users, users_set)
-    SELECT tenant, hour, version, granularity, bucket, ${keys}, ${exactStates}
-    FROM ${olap.table(batchRollupTable(FULL_CUBE))} GROUP BY tenant, hour, version, granularity, bucket, ${keys}`);
-  await olap.exec(`INSERT INTO ${olap.table(dayRollupTable(cube))} (tenant, day, version, ${keys}, events, sessions, revenue, users_exact, users, users_set)
-    SELECT tenant, day, version, ${keys}, ${exactStates}
-    FROM ${olap.table(dayRollupTable(FULL_CUBE))} GROUP BY tenant, day, version, ${keys}`);
+  await olap.exec(`INSERT INTO ${olap.table(batchRollupTable(cube))} (tenant, hour, version, granularity, bucket${keys}, events, sessions, revenue, users_exact, users, users_set)
+    SELECT tenant, hour, version, granularity, bucket${keys}, ${exactStates}
+    FROM ${olap.table(batchRollupTable(FULL_CUBE))} GROUP BY tenant, hour, version, granularity, bucket${keys}`);
+  await olap.exec(`INSERT INTO ${olap.table(dayRollupTable(cube))} (tenant, day, version${keys}, events, sessions, revenue, users_exact, users, users_set)
+    SELECT tenant, day, version${keys}, ${exactStates}
+    FROM ${olap.table(dayRollupTable(FULL_CUBE))} GROUP BY tenant, day, version${keys}`);
 }
 
 /** The cube with every dimension: what a cube added later is derived from. */

@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CUBES, NONE_VALUE } from '../../core/dimensions';
+import { CUBES, NONE_VALUE, SPEED_CUBES, keyTail } from '../../core/dimensions';
 import { RECONCILE_STATE_TABLE, batchRollupTable, speedInputTable } from '../../core/rollups';
 import { createChdbStore } from '../../infra/olap/chdb';
 import type { OlapStore, QueryOptions } from '../../infra/olap/olap';
@@ -38,9 +38,9 @@ export async function countedStore(database: string): Promise<CountedStore> {
   return { olap, rollupQueries: () => rollups, stateQueries: () => states, dir };
 }
 
-/** Speed deltas of `events` page views at `minute` (epoch ms), in every cube, as a flush inserts them. */
+/** Speed deltas of `events` page views at `minute` (epoch ms), in every speed cube, as a flush inserts them. */
 export async function insertSpeed(olap: OlapStore, tenant: string, minute: number, events: number): Promise<void> {
-  for (const cube of CUBES) {
+  for (const cube of SPEED_CUBES) {
     await olap.insert(speedInputTable(cube), [{
       tenant, minute: minute / 1000,
       ...Object.fromEntries(cube.dimensions.map((d) => [d, d === 'event' ? 'page_view' : NONE_VALUE])),
@@ -53,11 +53,11 @@ export async function insertSpeed(olap: OlapStore, tenant: string, minute: numbe
 export async function publish(olap: OlapStore, tenant: string, hour: number, version: number, events: number): Promise<void> {
   for (const cube of CUBES) {
     for (const granularity of ['1m', '1h']) {
-      const dims = cube.dimensions.map((d) => (d === 'event' ? "'page_view'" : `'${NONE_VALUE}'`));
+      const dims = cube.dimensions.map((d) => (d === 'event' ? ", 'page_view'" : `, '${NONE_VALUE}'`)).join('');
       await olap.exec(`INSERT INTO ${olap.table(batchRollupTable(cube))}
-          (tenant, hour, version, granularity, bucket, ${cube.dimensions.join(', ')}, events, sessions, revenue, users_exact, users)
+          (tenant, hour, version, granularity, bucket${keyTail(cube)}, events, sessions, revenue, users_exact, users)
         SELECT {tenant:String}, toDateTime({hour:UInt32}, 'UTC'), {version:UInt64}, {granularity:String},
-          toDateTime({hour:UInt32}, 'UTC'), ${dims.join(', ')}, {events:Float64}, 0, toDecimal128('0', 6), 0, arrayReduce('uniqCombinedState', emptyArrayString())`,
+          toDateTime({hour:UInt32}, 'UTC')${dims}, {events:Float64}, 0, toDecimal128('0', 6), 0, arrayReduce('uniqCombinedState', emptyArrayString())`,
       { params: { tenant, hour: hour / 1000, version, granularity, events } });
     }
   }
