@@ -53,7 +53,7 @@ describe('a reconciliation retried after failing mid-insert', () => {
     const first = await reconcileHour(deps, tenant, hour);
     expect(await served(fx.olap, tenant)).toEqual({ events: 200, revenue: 300 });
 
-    // The fourth of the six inserts fails (three cubes, two granularities): rows of the new version
+    // The fourth of the eight inserts fails (four cubes, two granularities): rows of the new version
     // are in the total cube and geo_device's 1m rows.
     await expect(reconcileHour({ ...deps, olap: failingMidInsert(fx.olap, 4) }, tenant, hour)).rejects.toThrow('mid-insert');
     expect(await served(fx.olap, tenant)).toEqual({ events: 200, revenue: 300 });
