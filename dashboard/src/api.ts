@@ -40,7 +40,7 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
 const sendJson = (method: string, body: unknown): RequestInit => ({ method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 export const api = {
-  metrics: <T>(params: URLSearchParams) => call<T>(`/v1/metrics?${params}`),
+  metrics: <T>(params: URLSearchParams, priority: RequestPriority = 'auto') => call<T>(`/v1/metrics?${params}`, { priority }),
   status: () => call<Status>('/v1/status'),
   dashboards: () => call<{ dashboards: { id: string; title: string }[] }>('/v1/dashboards'),
   dashboard: (id: string) => call<Dashboard>(`/v1/dashboards/${encodeURIComponent(id)}`),

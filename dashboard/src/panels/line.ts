@@ -9,7 +9,7 @@ import { formatCompact, formatTime, formatValue, isProvisional } from '../format
 import { filterFor, type ViewState } from '../url-state';
 import { type DataRow, PanelFrame } from './frame';
 import type { Drill, PanelView } from './kinds';
-import { metricsParams } from './request';
+import { metricsParams, requestPriority } from './request';
 
 interface Line { label: string; metric: string; drill?: string; points: Point[] }
 
@@ -30,7 +30,7 @@ export function linePanel(panel: Panel, drill: Drill): PanelView {
   return {
     frame,
     async refresh(view: ViewState) {
-      const reply = await api.metrics<Series | GroupedSeries | { metrics: Record<string, Series> }>(metricsParams(panel, view, 'series'));
+      const reply = await api.metrics<Series | GroupedSeries | { metrics: Record<string, Series> }>(metricsParams(panel, view, 'series'), requestPriority('series'));
       lines = toLines(reply, panel, dim);
       const head = 'metrics' in reply ? Object.values(reply.metrics)[0] : reply;
       const granularity = head?.granularity ?? '1h';

@@ -6,7 +6,7 @@ import { formatTime, formatValue, isProvisional, layerLabel } from '../format';
 import type { ViewState } from '../url-state';
 import { type DataRow, PanelFrame } from './frame';
 import type { PanelView } from './kinds';
-import { metricsParams } from './request';
+import { metricsParams, requestPriority } from './request';
 
 export function numberPanel(panel: Panel): PanelView {
   const metric = panel.metrics[0] ?? '';
@@ -22,8 +22,8 @@ export function numberPanel(panel: Panel): PanelView {
     frame,
     async refresh(view: ViewState) {
       const [total, series] = await Promise.all([
-        api.metrics<Total>(metricsParams(one, view, 'total')),
-        api.metrics<Series>(metricsParams(one, view, 'series')),
+        api.metrics<Total>(metricsParams(one, view, 'total'), requestPriority('total')),
+        api.metrics<Series>(metricsParams(one, view, 'series'), requestPriority('series')),
       ]);
       value.textContent = formatValue(metric, total.value);
       badge.textContent = layerLabel(total.layer);

@@ -7,7 +7,7 @@ import type { ViewState } from '../url-state';
 import { sliceRows, slices, type Slice } from './breakdown';
 import { PanelFrame } from './frame';
 import type { Drill, PanelView } from './kinds';
-import { metricsParams } from './request';
+import { metricsParams, requestPriority } from './request';
 
 export function piePanel(panel: Panel, drill: Drill): PanelView {
   const metric = panel.metrics[0] ?? '';
@@ -32,7 +32,7 @@ export function piePanel(panel: Panel, drill: Drill): PanelView {
   return {
     frame,
     async refresh(view: ViewState) {
-      const rows = await api.metrics<BreakdownRow[]>(metricsParams(panel, view, 'breakdown'));
+      const rows = await api.metrics<BreakdownRow[]>(metricsParams(panel, view, 'breakdown'), requestPriority('breakdown'));
       current = slices(rows, panel);
       await chart.draw({
         color: PALETTE,

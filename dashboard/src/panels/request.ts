@@ -4,6 +4,15 @@ import { mergeFilters, type ViewState } from '../url-state';
 
 export type Shape = 'series' | 'breakdown' | 'total';
 
+/**
+ * The browser opens at most 6 connections to the server, and a dashboard may ask more at once.
+ * Whole-window answers (totals, breakdowns) take the server longest, so they take the connections
+ * first (longest first): a series left queued is the quicker one to answer when its turn comes.
+ */
+export function requestPriority(shape: Shape): RequestPriority {
+  return shape === 'series' ? 'low' : 'high';
+}
+
 export function metricsParams(panel: Panel, view: ViewState, shape: Shape): URLSearchParams {
   const q = new URLSearchParams();
   q.set('name', (shape === 'total' ? panel.metrics.slice(0, 1) : panel.metrics).join(','));
