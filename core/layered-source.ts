@@ -64,17 +64,7 @@ export function layeredSource(
   const hourRows = windowHours.filter((h) => published.has(h) && !byDay.has(h) && span >= HOUR_MS && inside(h, HOUR_MS));
   const minuteRows = windowHours.filter((h) => published.has(h) && !byDay.has(h) && !hourRows.includes(h));
   const speedHours = windowHours.filter((h) => !published.has(h));
-  // Day and 1h rows carry exact user sets. Where a bucket is read wholly from them, its rows say
-  // exact = 1 and bring their sets; every other row says 0 and brings its uniqCombined state. So no
-  // bucket mixes the two, and no row is read for a state its bucket does not merge: reading one
-  // hour's large state costs milliseconds.
-  const buckets = spec.exactUsers && span <= DAY_MS ? bucketsOf(spec) : [];
-  const setHours = new Set([...byDay, ...hourRows]);
-  const exactBuckets = buckets.filter((b) => hoursOf(b.from, b.to).every((h) => setHours.has(h)));
-  const exact = exactBuckets.length > 0;
-  const inExactBucket = (t: number) => exactBuckets.some((b) => t >= b.from && t < b.to);
-  const exactRows = exact && cubes.batch.dimensions.length === 0
-    && exactBuckets.every((b) => [...hourRows, ...dayList].filter((t) => t >= b.from && t < b.to).length === 1);
+  const { exact, exactRows, inExactBucket } = exactBucketsOf(spec, cubes.batch, hourRows, dayList);
 
   const keys = [...(spec.withTenant ? ['tenant'] : []), ...new Set<Dimension>(spec.columns)];
   // The bucket's time as `minute`, then the keys asked for (maybe none), then the values.
@@ -125,15 +115,34 @@ export function versionedIn(column: 'hour' | 'day', starts: string, versions: st
   return `(${column}, version) IN (SELECT toDateTime(pair.1, 'UTC'), pair.2 FROM (SELECT arrayJoin(arrayZip({${starts}:Array(UInt32)}, {${versions}:Array(UInt64)})) AS pair))`;
 }
 
-/** A bucket: its start, and the part of it inside the window [from, to). */
-interface Bucket { start: number; from: number; to: number }
+/**
+ * Day and 1h rows carry exact user sets. Where a bucket is read wholly from them, its rows say
+ * exact = 1 and bring their sets; every other row says 0 and brings its uniqCombined state. So no
+ * bucket mixes the two, and no row is read for a state its bucket does not merge: reading one
+ * hour's large state costs milliseconds. Where each exact bucket is a single row (a cube without
+ * dimensions), that row's exact count is the answer.
+ */
+function exactBucketsOf(spec: SourceSpec, batch: Cube, hourRows: readonly number[], dayList: readonly number[]) {
+  const buckets = spec.exactUsers && spec.bucketMs <= DAY_MS ? bucketsOf(spec) : [];
+  const setHours = new Set([...dayList.flatMap((d) => Array.from({ length: 24 }, (_, i) => d + i * HOUR_MS)), ...hourRows]);
+  const exactBuckets = buckets.filter((b) => hoursOf(b.from, b.to).every((h) => setHours.has(h)));
+  const rowsIn = (b: Bucket) => [...hourRows, ...dayList].filter((t) => t >= b.from && t < b.to).length;
+  return {
+    exact: exactBuckets.length > 0,
+    exactRows: exactBuckets.length > 0 && batch.dimensions.length === 0 && exactBuckets.every((b) => rowsIn(b) === 1),
+    inExactBucket: (t: number) => exactBuckets.some((b) => t >= b.from && t < b.to),
+  };
+}
+
+/** The part of a bucket inside the window: [from, to). */
+interface Bucket { from: number; to: number }
 
 /** The window's buckets; a span that covers the whole window (a total or a breakdown) is one. */
 function bucketsOf(spec: SourceSpec): Bucket[] {
-  if (spec.bucketMs >= spec.to - spec.from) return [{ start: spec.from, from: spec.from, to: spec.to }];
+  if (spec.bucketMs >= spec.to - spec.from) return [{ from: spec.from, to: spec.to }];
   const buckets: Bucket[] = [];
   for (let start = floorTo(spec.from, spec.bucketMs); start < spec.to; start += spec.bucketMs) {
-    buckets.push({ start, from: Math.max(start, spec.from), to: Math.min(start + spec.bucketMs, spec.to) });
+    buckets.push({ from: Math.max(start, spec.from), to: Math.min(start + spec.bucketMs, spec.to) });
   }
   return buckets;
 }
