@@ -69,4 +69,19 @@ describe('the rollup schema', () => {
     expect(exact).toEqual([{ users_exact: '1' }]);
     expect(await totals(dayRollupTable(cube), 'uniqExactMerge(users_set)')).toEqual([{ country: 'US', events: 5, users: '1' }]);
   });
+
+  it('derives a batch-only cube without dimensions too: one row an hour with its exact count, and no speed tables', async () => {
+    const total = CUBES.find((c) => c.name === 'total');
+    if (!total) throw new Error('no total cube');
+    // The rows of the test above are in the full cube; the total cube is made as if new.
+    for (const table of [batchRollupTable(total), dayRollupTable(total)]) await olap.exec(`DROP TABLE IF EXISTS ${olap.table(table)}`);
+    await ensureRollupSchema(olap);
+    const rows = await olap.query<{ events: number; users_exact: string; merged: string }>(
+      `SELECT events, toString(users_exact) AS users_exact, toString(uniqExactMerge(users_set)) AS merged FROM ${olap.table(batchRollupTable(total))}
+       WHERE tenant = 't' AND granularity = '1h' GROUP BY events, users_exact`);
+    // Four full-cube rows (u1 three times, u2 once) make one row: 12 events, 2 users.
+    expect(rows).toEqual([{ events: 12, users_exact: '2', merged: '2' }]);
+    const speed = await olap.query<{ n: string }>('SELECT toString(count()) AS n FROM system.tables WHERE database = {db:String} AND name LIKE {name:String}', { params: { db: olap.database, name: `${speedRollupTable(total)}%` } });
+    expect(speed).toEqual([{ n: '0' }]);
+  });
 });
