@@ -12,6 +12,8 @@ import type { IngestThreadData, PrepareReply, PrepareRequest } from './ingest-pr
 
 export interface IngestPool {
   prepare(input: BatchInput): Promise<PreparedBatch>;
+  /** Settles once every thread started with the pool has loaded (or died trying). */
+  loaded(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,7 +52,9 @@ export function startIngestPool(size = Math.max(1, availableParallelism() - 1), 
   };
   for (let i = 0; i < size; i++) spawn(i, RESPAWN_MS.first);
 
+  const started = threads.map((t) => t.loaded);
   return {
+    loaded: async () => void (await Promise.all(started)),
     async prepare(input) {
       // The least busy thread: bodies vary in size, so round-robin would queue behind a big one.
       const thread = threads.reduce((best, t) => (t.inFlight < best.inFlight ? t : best));

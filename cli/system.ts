@@ -111,7 +111,9 @@ export async function startSystem(config: Config, logger: Logger): Promise<Syste
       },
     }))
     : createServer(createOpsApi(ops));
-  if (runsApi) await warmServingEngine(adapters.olap, logger);
+  // Ready means serving at speed: the engine warmed, and the threads done loading their modules,
+  // which otherwise take a core for a second or so from the first requests.
+  await Promise.all([runsApi ? warmServingEngine(adapters.olap, logger) : undefined, pool?.loaded(), speed?.loaded]);
   await listen(server, config.HOST, config.PORT);
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;

@@ -18,6 +18,8 @@ export interface FoldThread {
   setProfiledTenants(tenants: string[]): void;
   /** Everything folded since the last drain (and the archive, if asked); rejects if the thread died or was closed. */
   drain(archive: boolean): Promise<FoldReply>;
+  /** Settles once the thread's module has loaded, or once it has died without loading. */
+  readonly loaded: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export function startFoldThread(lookupProfiles: LookupProfiles): FoldThread {
   let pendingArchiveBytes = 0;
 
   return {
+    loaded: thread.loaded,
     get pendingBytes() {
       return pendingBytes;
     },

@@ -65,6 +65,8 @@ export interface FlushReport {
 }
 
 export interface SpeedLayer {
+  /** Settles once the first fold thread has loaded its module (or died trying). */
+  readonly loaded: Promise<void>;
   /** Flushes what is folded so far, archive included, and commits its positions. */
   flush(): Promise<void>;
   stop(): Promise<void>;
@@ -98,10 +100,11 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
   let stopped = false;
 
   /** Feeds a fresh fold thread everything it must know before its first record. */
-  const startFold = async (): Promise<void> => {
+  const startFold = async (): Promise<FoldThread> => {
     fold = startFoldThread(lookup);
     dictionarySeenUs = 0;
     await refresh();
+    return fold;
   };
   const refresh = async (): Promise<void> => {
     const loaded = await dictionary.load(Math.max(0, dictionarySeenUs - DICTIONARY_OVERLAP_US));
@@ -227,7 +230,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
     }
   };
 
-  await startFold();
+  const { loaded } = await startFold();
   await subscribe();
   const flushTimer = setInterval(() => {
     flush().catch(() => undefined); // failures are logged and recovered on the chain
@@ -238,6 +241,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
   }, REFRESH_MS);
 
   return {
+    loaded,
     flush: () => flush(true),
     async stop() {
       stopped = true;

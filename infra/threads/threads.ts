@@ -10,6 +10,8 @@ export interface ThreadReply { id: number }
 export interface Thread<Req, Rep extends ThreadReply> {
   /** Requests sent and not yet answered. */
   readonly inFlight: number;
+  /** Settles once the thread's module has loaded, or once the thread has died without loading. */
+  readonly loaded: Promise<void>;
   /** Sends a request and waits for its reply. */
   call(request: Omit<Req, 'id'>, transfer?: ArrayBuffer[]): Promise<Rep>;
   /** Sends a message that gets no reply (it is still handled in order with the requests). */
@@ -58,6 +60,10 @@ export function startThread<Req, Rep extends ThreadReply>(module: URL, options: 
   const waiting = new Map<number, { done: (reply: Rep) => void; fail: (err: Error) => void }>();
   let nextId = 0;
   let closing = false;
+  /** Why the thread is gone, once it is: a call then fails at once instead of waiting forever. */
+  let gone: string | undefined;
+  let markLoaded = (): void => undefined;
+  const loaded = new Promise<void>((settle) => (markLoaded = settle));
 
   const failAll = (why: string) => {
     const err = options.failure(why);
@@ -65,6 +71,7 @@ export function startThread<Req, Rep extends ThreadReply>(module: URL, options: 
     waiting.clear();
   };
   worker.on('message', (reply: Rep) => {
+    if ((reply as { threadLoaded?: boolean }).threadLoaded === true) return markLoaded();
     if (typeof reply.id !== 'number') return options.onMessage?.(reply);
     const w = waiting.get(reply.id);
     waiting.delete(reply.id);
@@ -72,7 +79,9 @@ export function startThread<Req, Rep extends ThreadReply>(module: URL, options: 
   });
   worker.on('error', (err) => failAll(err.message));
   worker.on('exit', (code) => {
-    failAll(closing ? 'the thread was closed' : `the thread exited with code ${code}`);
+    markLoaded();
+    gone = closing ? 'the thread was closed' : `the thread exited with code ${code}`;
+    failAll(gone);
     if (!closing) options.onExit?.();
   });
 
@@ -80,8 +89,9 @@ export function startThread<Req, Rep extends ThreadReply>(module: URL, options: 
     get inFlight() {
       return waiting.size;
     },
+    loaded,
     call(request, transfer = []) {
-      if (closing) return Promise.reject(options.failure('the thread was closed'));
+      if (closing || gone) return Promise.reject(options.failure(gone ?? 'the thread was closed'));
       const id = nextId++;
       return new Promise((done, fail) => {
         waiting.set(id, { done, fail });
