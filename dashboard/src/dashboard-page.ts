@@ -3,6 +3,7 @@
  * filters, all carried in the URL. Live mode refreshes every panel in place every 5 s.
  */
 import { ApiError, api, type Dashboard, type Panel } from './api';
+import { loadCharts } from './charts';
 import { explain } from './messages';
 import { askText, confirmDialog } from './dialogs';
 import { h } from './dom';
@@ -76,11 +77,14 @@ export function dashboardPage(root: HTMLElement, freshness: ReturnType<typeof fr
     }
     refreshing = (async () => {
       const view = state;
-      await Promise.all(views.map((v) => v.refresh(view).then(
+      const drawn = views.map((v) => v.refresh(view).then(
         // Per panel, for the bench's breakdown of a page load.
         () => void performance.mark(`strata:panel-drawn:${v.frame.panel.id}`),
         (err: unknown) => v.frame.setState('error', explain(err)),
-      )));
+      ));
+      // The panels' requests are out: ECharts runs while the server answers.
+      void loadCharts();
+      await Promise.all(drawn);
       // setOption draws synchronously; the next frame is when the drawing is on screen.
       await new Promise(requestAnimationFrame);
       document.body.dataset.drawn = 'true';

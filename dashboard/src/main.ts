@@ -1,12 +1,11 @@
 /** The UI's entry: one page per path, the freshness indicator on every page. */
 import './style.css';
-import { loadCharts } from './charts';
 import { dashboardPage } from './dashboard-page';
 import { freshnessIndicator } from './freshness';
 import { queryPage } from './query-page';
 
-// ECharts downloads and parses while the page asks for its data.
-void loadCharts();
+// ECharts downloads as the page starts (a preload in index.html) and runs once the page has asked
+// for its data (dashboard-page.ts, query-page.ts).
 const app = document.getElementById('app')!;
 const page = location.pathname.startsWith('/query') ? 'query' : 'dashboard';
 for (const link of document.querySelectorAll<HTMLAnchorElement>('[data-nav]')) {

@@ -4,7 +4,7 @@
  * (a time column and numbers) or a breakdown (a label and numbers).
  */
 import { ApiError, api, type QueryReply } from './api';
-import { type Chart, type ChartOption, PALETTE, mountChart } from './charts';
+import { type Chart, type ChartOption, PALETTE, loadCharts, mountChart } from './charts';
 import { h } from './dom';
 import { explain } from './messages';
 
@@ -17,6 +17,8 @@ ORDER BY hour`;
 interface Position { offset: number; line: number; column: number }
 
 export function queryPage(root: HTMLElement): void {
+  // A result may be drawn: ECharts loads while the user reads or types.
+  void loadCharts();
   const editor = h('textarea', { id: 'query', class: 'query-editor', spellcheck: 'false', rows: 8, 'aria-describedby': 'query-help query-error' });
   editor.value = new URLSearchParams(location.search).get('q') ?? EXAMPLE;
   const run = h('button', { type: 'submit' }, 'Run');
