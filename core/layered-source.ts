@@ -64,7 +64,7 @@ export function layeredSource(
   const hourRows = windowHours.filter((h) => published.has(h) && !byDay.has(h) && span >= HOUR_MS && inside(h, HOUR_MS));
   const minuteRows = windowHours.filter((h) => published.has(h) && !byDay.has(h) && !hourRows.includes(h));
   const speedHours = windowHours.filter((h) => !published.has(h));
-  const { exact, exactRows, inExactBucket } = exactBucketsOf(spec, cubes.batch, hourRows, dayList);
+  const { exact, exactRows, inExactBucket } = exactBucketsOf(spec, cubes.batch, hourRows, dayList, byDay);
 
   const keys = [...(spec.withTenant ? ['tenant'] : []), ...new Set<Dimension>(spec.columns)];
   // The bucket's time as `minute`, then the keys asked for (maybe none), then the values.
@@ -122,9 +122,11 @@ export function versionedIn(column: 'hour' | 'day', starts: string, versions: st
  * hour's large state costs milliseconds. Where each exact bucket is a single row (a cube without
  * dimensions), that row's exact count is the answer.
  */
-function exactBucketsOf(spec: SourceSpec, batch: Cube, hourRows: readonly number[], dayList: readonly number[]) {
+function exactBucketsOf(
+  spec: SourceSpec, batch: Cube, hourRows: readonly number[], dayList: readonly number[], byDay: ReadonlySet<number>,
+) {
   const buckets = spec.exactUsers && spec.bucketMs <= DAY_MS ? bucketsOf(spec) : [];
-  const setHours = new Set([...dayList.flatMap((d) => Array.from({ length: 24 }, (_, i) => d + i * HOUR_MS)), ...hourRows]);
+  const setHours = new Set([...byDay, ...hourRows]);
   const exactBuckets = buckets.filter((b) => hoursOf(b.from, b.to).every((h) => setHours.has(h)));
   const rowsIn = (b: Bucket) => [...hourRows, ...dayList].filter((t) => t >= b.from && t < b.to).length;
   return {

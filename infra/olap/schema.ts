@@ -70,22 +70,22 @@ async function ensureDayTable(olap: OlapStore, cube: Cube): Promise<void> {
 }
 
 async function ensureSpeedTables(olap: OlapStore, cube: Cube): Promise<void> {
-  const dims = cube.dimensions.map((d) => `${d} LowCardinality(String)`).join(', ');
-  const keys = cube.dimensions.join(', ');
+  const dims = dimensionColumns(cube);
+  const keys = keyTail(cube);
   const rollup = olap.table(speedRollupTable(cube));
   const input = olap.table(speedInputTable(cube));
   await olap.exec(`CREATE TABLE IF NOT EXISTS ${rollup} (
-      tenant LowCardinality(String), minute DateTime('UTC'), ${dims},
+      tenant LowCardinality(String), minute DateTime('UTC')${dims},
       events SimpleAggregateFunction(sum, Float64),
       sessions SimpleAggregateFunction(sum, Float64),
       revenue SimpleAggregateFunction(sum, Decimal(38, 6)),
       users AggregateFunction(uniqCombined, String)
     ) ENGINE = AggregatingMergeTree
     PARTITION BY toYYYYMMDD(minute)
-    ORDER BY (tenant, minute, ${keys})
+    ORDER BY (tenant, minute${keys})
     TTL minute + INTERVAL ${SPEED_RETENTION_DAYS} DAY`);
   await olap.exec(`CREATE TABLE IF NOT EXISTS ${input} (
-      tenant String, minute DateTime('UTC'), ${dims},
+      tenant String, minute DateTime('UTC')${dims},
       events Float64, sessions Float64, revenue Decimal(38, 6), user_ids Array(String)
     ) ENGINE = Null`);
   // Tables from before `sessions` existed gain the column; their view is replaced by a versioned one.
@@ -93,7 +93,7 @@ async function ensureSpeedTables(olap: OlapStore, cube: Cube): Promise<void> {
   await olap.exec(`ALTER TABLE ${input} ADD COLUMN IF NOT EXISTS sessions Float64 AFTER events`);
   await olap.exec(`DROP VIEW IF EXISTS ${olap.table(`${speedRollupTable(cube)}_mv`)}`);
   await olap.exec(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${olap.table(`${speedRollupTable(cube)}_mv_v2`)} TO ${rollup} AS
-    SELECT tenant, minute, ${keys}, events, sessions, revenue, arrayReduce('uniqCombinedState', user_ids) AS users
+    SELECT tenant, minute${keys}, events, sessions, revenue, arrayReduce('uniqCombinedState', user_ids) AS users
     FROM ${input}`);
 }
 
