@@ -2,14 +2,14 @@
  * A line chart of one or more metrics over time (or one metric grouped by a dimension). Buckets a
  * layer other than batch answered are shaded, and drawn with hollow points.
  */
-import { api, type GroupedSeries, type Panel, type Point, type Series } from '../api';
+import type { GroupedSeries, Panel, Point, Series } from '../api';
 import { type ChartOption, PALETTE, lazyChart, provisionalMarkArea } from '../charts';
 import { h } from '../dom';
 import { formatCompact, formatTime, formatValue, isProvisional } from '../format';
 import { filterFor, type ViewState } from '../url-state';
 import { type DataRow, PanelFrame } from './frame';
 import type { Drill, PanelView } from './kinds';
-import { metricsParams, requestPriority } from './request';
+import { panelMetrics } from './request';
 
 interface Line { label: string; metric: string; drill?: string; points: Point[] }
 
@@ -30,7 +30,7 @@ export function linePanel(panel: Panel, drill: Drill): PanelView {
   return {
     frame,
     async refresh(view: ViewState) {
-      const reply = await api.metrics<Series | GroupedSeries | { metrics: Record<string, Series> }>(metricsParams(panel, view, 'series'), requestPriority('series'));
+      const reply = await panelMetrics<Series | GroupedSeries | { metrics: Record<string, Series> }>(panel, view, 'series');
       lines = toLines(reply, panel, dim);
       const head = 'metrics' in reply ? Object.values(reply.metrics)[0] : reply;
       const granularity = head?.granularity ?? '1h';

@@ -1,12 +1,12 @@
 /** A number tile: the metric's total over the window (granularity=all), with a sparkline of its series. */
-import { api, type Panel, type Series, type Total } from '../api';
+import type { Panel, Series, Total } from '../api';
 import { PALETTE, lazyChart, provisionalMarkArea } from '../charts';
 import { h } from '../dom';
 import { formatTime, formatValue, isProvisional, layerLabel } from '../format';
 import type { ViewState } from '../url-state';
 import { type DataRow, PanelFrame } from './frame';
 import type { PanelView } from './kinds';
-import { metricsParams, requestPriority } from './request';
+import { panelMetrics } from './request';
 
 export function numberPanel(panel: Panel): PanelView {
   const metric = panel.metrics[0] ?? '';
@@ -22,8 +22,8 @@ export function numberPanel(panel: Panel): PanelView {
     frame,
     async refresh(view: ViewState) {
       const [total, series] = await Promise.all([
-        api.metrics<Total>(metricsParams(one, view, 'total'), requestPriority('total')),
-        api.metrics<Series>(metricsParams(one, view, 'series'), requestPriority('series')),
+        panelMetrics<Total>(one, view, 'total'),
+        panelMetrics<Series>(one, view, 'series'),
       ]);
       value.textContent = formatValue(metric, total.value);
       badge.textContent = layerLabel(total.layer);

@@ -1,5 +1,5 @@
 /** A pie of one metric broken down by a dimension. A click on a slice or legend entry drills down. */
-import { api, type BreakdownRow, type Panel } from '../api';
+import type { BreakdownRow, Panel } from '../api';
 import { PALETTE, PROVISIONAL_DECAL, lazyChart } from '../charts';
 import { h } from '../dom';
 import { formatValue, isProvisional } from '../format';
@@ -7,7 +7,7 @@ import type { ViewState } from '../url-state';
 import { sliceRows, slices, type Slice } from './breakdown';
 import { PanelFrame } from './frame';
 import type { Drill, PanelView } from './kinds';
-import { metricsParams, requestPriority } from './request';
+import { panelMetrics } from './request';
 
 export function piePanel(panel: Panel, drill: Drill): PanelView {
   const metric = panel.metrics[0] ?? '';
@@ -32,7 +32,7 @@ export function piePanel(panel: Panel, drill: Drill): PanelView {
   return {
     frame,
     async refresh(view: ViewState) {
-      const rows = await api.metrics<BreakdownRow[]>(metricsParams(panel, view, 'breakdown'), requestPriority('breakdown'));
+      const rows = await panelMetrics<BreakdownRow[]>(panel, view, 'breakdown');
       current = slices(rows, panel);
       await chart.draw({
         color: PALETTE,

@@ -1,5 +1,5 @@
 /** The metrics request behind a panel: the view's window and filters, the panel's own settings. */
-import type { Panel } from '../api';
+import { api, type Panel } from '../api';
 import { mergeFilters, type ViewState } from '../url-state';
 
 export type Shape = 'series' | 'breakdown' | 'total';
@@ -9,11 +9,16 @@ export type Shape = 'series' | 'breakdown' | 'total';
  * Whole-window answers (totals, breakdowns) take the server longest, so they take the connections
  * first (longest first): a series left queued is the quicker one to answer when its turn comes.
  */
-export function requestPriority(shape: Shape): RequestPriority {
+function requestPriority(shape: Shape): RequestPriority {
   return shape === 'series' ? 'low' : 'high';
 }
 
-export function metricsParams(panel: Panel, view: ViewState, shape: Shape): URLSearchParams {
+/** The panel's metrics under the view, in one shape, at that shape's priority. */
+export function panelMetrics<T>(panel: Panel, view: ViewState, shape: Shape): Promise<T> {
+  return api.metrics<T>(metricsParams(panel, view, shape), requestPriority(shape));
+}
+
+function metricsParams(panel: Panel, view: ViewState, shape: Shape): URLSearchParams {
   const q = new URLSearchParams();
   q.set('name', (shape === 'total' ? panel.metrics.slice(0, 1) : panel.metrics).join(','));
   if (view.range) q.set('range', view.range);
