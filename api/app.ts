@@ -2,15 +2,15 @@
  * The HTTP API: ingest and serving, one express app. Routes validate at the edge; errors leave
  * through one handler.
  */
-import { type Server, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import { StrataError } from '../core/errors';
 import { errorHandler, sendError } from './errors';
 import { DASHBOARD_OPENAPI, openApiRouter } from './openapi';
-import { rateLimit } from './rate-limit';
+import { type RateLimit, createRateLimit, rateLimitMiddleware } from './rate-limit';
 import { INGEST_PATHS, type IngestDeps, type IngestHandler, createIngestHandler, eventsRouter } from './routes/events';
-import { type MetricsDeps, metricsRouter } from './routes/metrics';
+import { METRICS_PATHS, type MetricsDeps, type MetricsHandler, createMetricsHandler, metricsRouter } from './routes/metrics';
 import { type OpsDeps, opsRouter } from './routes/ops';
 import { type BackfillDeps, backfillsRouter } from './routes/backfills';
 import { dashboardAssetsRouter } from './routes/dashboard-assets';
@@ -25,24 +25,41 @@ export type ApiDeps = IngestDeps & MetricsDeps & QueryDeps & OpsDeps & ProfilesD
 };
 
 export interface Api {
-  app: Express;
+  app: (req: IncomingMessage, res: ServerResponse) => void;
   ingest: IngestHandler;
+  metrics: MetricsHandler;
+  rateLimit: RateLimit;
 }
 
 export function createApi(deps: ApiDeps): Api {
   const ingest = createIngestHandler(deps);
+  const metrics = createMetricsHandler(deps);
+  const rateLimit = createRateLimit(deps.rateLimitRps);
   const app = expressApp(deps.logger, [
-    opsRouter(deps), openApiRouter(DASHBOARD_OPENAPI), dashboardAssetsRouter(), rateLimit(deps.rateLimitRps),
-    eventsRouter(ingest), metricsRouter(deps), queryRouter(deps), profilesRouter(deps), backfillsRouter(deps), dashboardsRouter(deps),
+    opsRouter(deps), openApiRouter(DASHBOARD_OPENAPI), dashboardAssetsRouter(), rateLimitMiddleware(rateLimit),
+    eventsRouter(ingest), metricsRouter(metrics), queryRouter(deps), profilesRouter(deps), backfillsRouter(deps), dashboardsRouter(deps),
   ]);
-  return { app, ingest };
+  return { app, ingest, metrics, rateLimit };
 }
 
-/** An HTTP server that sends ingest straight to its handler and everything else to express. */
+/**
+ * An HTTP server that sends the two hot paths, ingest and metrics at their exact paths, straight
+ * to their handlers behind the same rate limit, and everything else to express.
+ */
 export function createApiServer(api: Api): Server {
+  const direct = (req: IncomingMessage): IngestHandler | MetricsHandler | undefined => {
+    const url = req.url ?? '';
+    if (req.method === 'POST') return INGEST_PATHS.includes(url) ? api.ingest : undefined;
+    if (req.method !== 'GET') return undefined;
+    const mark = url.indexOf('?');
+    return METRICS_PATHS.includes(mark < 0 ? url : url.slice(0, mark)) ? api.metrics : undefined;
+  };
   return createServer((req, res) => {
-    if (req.method === 'POST' && INGEST_PATHS.includes(req.url ?? '')) void api.ingest(req, res);
-    else api.app(req, res);
+    const handler = direct(req);
+    if (!handler) return api.app(req, res);
+    const refused = api.rateLimit(req);
+    if (refused) sendError(res, refused);
+    else void handler(req, res);
   });
 }
 

@@ -30,6 +30,12 @@ const PANELS: Record<string, string> = {
   mobile_clicks_per_hour: 'name=clicks&granularity=1h&device=mobile',
 };
 
+/**
+ * Cached dashboards are cheap, so many more are measured than uncached ones: a p99 over 1,000
+ * samples, not the third-slowest of 200.
+ */
+const CACHED = { warmup: 600, dashboards: 200 };
+
 export async function benchQueries(dashboards = 40, minuteRows = 20_000_000): Promise<QueryBench> {
   const dataDir = mkdtempSync(join(tmpdir(), 'strata-query-bench-'));
   try {
@@ -66,8 +72,12 @@ export async function measureDashboards(dataDir: string, data: QueryData, dashbo
     for (let i = 0; i < dashboards; i++) {
       (await dashboard(windowOf(i))).forEach((ms, p) => perPanel[p]?.push(ms));
     }
+    // The cached path's code is not the misses' code: it is warmed the same way, with answers never
+    // measured, as a server that has served a few hundred dashboards is. Cold, its first 500 or so
+    // dashboards run before the JIT's optimised tiers (p50 about 2 ms, against 0.5 ms warm).
+    for (let i = 0; i < CACHED.warmup; i++) await dashboard(windowOf(0));
     const cached: number[] = [];
-    for (let i = 0; i < dashboards; i++) cached.push(...(await dashboard(windowOf(0))));
+    for (let i = 0; i < CACHED.dashboards; i++) cached.push(...(await dashboard(windowOf(0))));
 
     const urls = Object.values(PANELS).map((panel) => `/v1/metrics?${panel}&${windowOf(0)}`);
     let next = 0;

@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { expressApp } from '../api/app';
 import { type MetricsCache, createMetricsCache } from '../api/metrics-cache';
-import { metricsRouter } from '../api/routes/metrics';
+import { createMetricsHandler, metricsRouter } from '../api/routes/metrics';
 import { DAY_MS, HOUR_MS, MINUTE_MS, floorTo, toIso } from '../core/time';
 import type { Cache } from '../infra/cache/cache';
 import { bumpGeneration } from '../infra/cache/generations';
@@ -54,8 +54,9 @@ interface Api {
 /** One API process: its own router, in-process state and Redis client, on a shared store. */
 async function startApi(queryCache: MetricsCache | undefined): Promise<Api> {
   const telemetry = createTelemetry();
-  const router = metricsRouter({ olap: store.olap, telemetry, openLoopback: true, now: () => NOW, ...(queryCache ? { queryCache } : {}) });
-  const server: Server = createServer(expressApp(pino({ level: 'silent' }), [router])).listen(0, '127.0.0.1');
+  const logger = pino({ level: 'silent' });
+  const router = metricsRouter(createMetricsHandler({ olap: store.olap, telemetry, logger, openLoopback: true, now: () => NOW, ...(queryCache ? { queryCache } : {}) }));
+  const server: Server = createServer(expressApp(logger, [router])).listen(0, '127.0.0.1');
   await once(server, 'listening');
   closers.push(() => new Promise((done) => server.close(done)));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

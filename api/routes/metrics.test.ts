@@ -21,7 +21,7 @@ import { createTelemetry } from '../../infra/telemetry';
 import { expressApp } from '../app';
 import { hourStates } from '../../activities/reconcile/due-hours';
 import { MANIFEST_TABLE, ensureManifestSchema } from '../../stream/archive/manifest';
-import { metricsRouter } from './metrics';
+import { createMetricsHandler, metricsRouter } from './metrics';
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-metrics-'));
 const tenant = 'layers';
@@ -104,8 +104,9 @@ beforeAll(async () => {
   // Another tenant's publication of the unpublished hour must not move it to batch.
   await olap.insert(RECONCILE_STATE_TABLE, [{ tenant: 'other', hour: at(T('11:00')), version: 5, files_read: [], events: 0, published_at: T('12:02').replace('T', ' ').replace('Z', '') }]);
 
-  const router = metricsRouter({ olap, telemetry: createTelemetry(), openLoopback: true, now: () => Date.parse(T('24:00')) });
-  server = createServer(expressApp(pino({ level: 'silent' }), [router])).listen(0, '127.0.0.1');
+  const logger = pino({ level: 'silent' });
+  const router = metricsRouter(createMetricsHandler({ olap, telemetry: createTelemetry(), logger, openLoopback: true, now: () => Date.parse(T('24:00')) }));
+  server = createServer(expressApp(logger, [router])).listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
