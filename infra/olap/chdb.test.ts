@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createChdbStore } from './chdb';
+import { threadsBeside } from './chdb-engine';
 import { olapContract } from './contract';
 
 // chdb binds one data directory per process, so every store in this file shares this one.
@@ -36,6 +37,28 @@ describe('chdb store', () => {
       await b.exec(`DROP DATABASE ${b.database}`);
       await Promise.all([a.close(), b.close()]);
     }
+  });
+
+  it('shares the cores among queries running at once, and gives a lone query the default', async () => {
+    const store = await createChdbStore({ path: dir, database: database() });
+    try {
+      const threads = "SELECT toUInt32(getSetting('max_threads')) AS t, sleep(0.05) AS pause";
+      const [alone] = await store.query<{ t: number }>(threads);
+      expect(alone?.t).toBe(availableParallelism());
+      // Three at once: each starts with the other two running or queued.
+      const together = await Promise.all([1, 2, 3].map(() => store.query<{ t: number }>(threads)));
+      expect(together.map(([row]) => row?.t)).toEqual([1, 2, 3].map(() => threadsBeside(2)));
+    } finally {
+      await store.exec(`DROP DATABASE ${store.database}`);
+      await store.close();
+    }
+  });
+
+  it('splits the cores evenly, one thread at least', () => {
+    expect(threadsBeside(0, 8)).toBeUndefined();
+    expect(threadsBeside(1, 8)).toBe(4);
+    expect(threadsBeside(2, 8)).toBe(2);
+    expect(threadsBeside(3, 2)).toBe(1);
   });
 
   it('refuses a database name that is not a plain identifier', async () => {
