@@ -2,9 +2,9 @@
  * Sustained throughput of ingest, speed layer and archive together, embedded: a load at a fixed
  * rate for a fixed time, sampling how far the speed layer (folded into deltas) and the archive
  * trail what was acknowledged. "Held" means the offered rate was acknowledged (99%, no errors) and
- * neither backlog grew: the least-squares slope of each, after a 10 s warm-up, stays under 1% of
- * the rate per second. A backlog that keeps up only oscillates (by a flush, or by the 10 s
- * archive interval); one that falls behind climbs.
+ * neither backlog grew: after a 10 s warm-up, each backlog's peak climbs by less than 1% of the
+ * rate per second. A backlog that keeps up only oscillates (by a flush, or by the archive interval
+ * of 10 s or so); one that falls behind climbs, and so do its peaks.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,8 +61,8 @@ export async function benchSustained(eventsPerSecond: number, seconds: number, e
     }
     const ackedRate = result.events_per_s;
     const steady = backlog.filter((b) => b.t_s >= WARM_UP_S);
-    const folded = Math.round(slope(steady.map((b) => [b.t_s, b.folded_behind])));
-    const archived = Math.round(slope(steady.map((b) => [b.t_s, b.archived_behind])));
+    const folded = Math.round(peakGrowth(steady.map((b) => [b.t_s, b.folded_behind])));
+    const archived = Math.round(peakGrowth(steady.map((b) => [b.t_s, b.archived_behind])));
     const limit = 0.01 * eventsPerSecond;
     return {
       offered_events_per_s: eventsPerSecond, events_per_body: eventsPerBody, seconds, acked_events_per_s: ackedRate, sent_events_per_s: result.sent_events_per_s,
@@ -77,13 +77,23 @@ export async function benchSustained(eventsPerSecond: number, seconds: number, e
   }
 }
 
-/** Least-squares slope of y over x. */
-function slope(points: [number, number][]): number {
-  const n = points.length;
-  if (n < 2) return 0;
-  const mx = points.reduce((a, [x]) => a + x, 0) / n;
-  const my = points.reduce((a, [, y]) => a + y, 0) / n;
-  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
-  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
-  return sxx === 0 ? 0 : sxy / sxx;
+/**
+ * How fast a backlog's peaks climb, per second: the highest point of the last third of the samples
+ * against the highest of the first third, over the time between the thirds' middles.
+ *
+ * Not the least-squares slope of every sample: the archive backlog is a sawtooth (it builds for
+ * 10 s, then one write empties it), and the slope of a sawtooth of height A and period T fitted over
+ * n whole periods is A / (n² T) even though it does not grow: 2,000 events/s at 50,000/s over the
+ * 50 steady seconds, four times the 1% allowed. Each third holds a whole period or more, so its
+ * highest point is a peak, and peaks stay level unless the backlog grows.
+ */
+function peakGrowth(points: [number, number][]): number {
+  const third = Math.floor(points.length / 3);
+  if (third < 1) return 0;
+  const first = points.slice(0, third);
+  const last = points.slice(-third);
+  const peak = (part: [number, number][]) => Math.max(...part.map(([, y]) => y));
+  const middle = (part: [number, number][]) => part.reduce((a, [x]) => a + x, 0) / part.length;
+  const span = middle(last) - middle(first);
+  return span <= 0 ? 0 : (peak(last) - peak(first)) / span;
 }
