@@ -19,7 +19,11 @@ import { benchSustained } from './sustained';
 
 const FRESHNESS = { eventsPerSecond: 5_000, seconds: 30, p95TargetMs: 5_000 };
 const DASHBOARD = { drawnMs: 1_500, assetsKb: 500 };
-const SUSTAINED = { floor: 50_000, target: 100_000, seconds: 60 };
+/**
+ * The floor is offered with 2% to spare: a run holds when 99% of the offer is acknowledged, and
+ * 99% of 51,000 is still at least the floor itself.
+ */
+const SUSTAINED = { floor: 50_000, floorOffered: 51_000, target: 100_000, seconds: 60 };
 
 const SECTIONS = ['ingest', 'stages', 'freshness', 'sustained', 'reconcile', 'query', 'dashboard'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -91,9 +95,9 @@ async function runFreshness() {
 }
 
 async function runSustained() {
-  console.log(`sustained: ingest + speed layer + archive, embedded, open-loop for ${SUSTAINED.seconds} s (floor ${SUSTAINED.floor}, target ${SUSTAINED.target} events/s)`);
+  console.log(`sustained: ingest + speed layer + archive, embedded, open-loop for ${SUSTAINED.seconds} s (floor ${SUSTAINED.floor}, offered as ${SUSTAINED.floorOffered}; target ${SUSTAINED.target} events/s)`);
   const sustained = [];
-  for (const rate of [SUSTAINED.floor, SUSTAINED.target]) {
+  for (const rate of [SUSTAINED.floorOffered, SUSTAINED.target]) {
     const r = await benchSustained(rate, SUSTAINED.seconds);
     sustained.push(r);
     const worst = Math.max(...r.backlog.map((b) => b.folded_behind));
