@@ -1,6 +1,7 @@
 /**
- * The HTTP API: ingest and serving, one express app. Routes validate at the edge; errors leave
- * through one handler.
+ * The HTTP API: ingest and serving. The two hot paths (ingest, metrics) are plain node:http
+ * handlers the server calls first; everything else is one express app. Routes validate at the
+ * edge; errors leave through one envelope.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import express, { type Express, type RequestHandler, type Router } from 'express';

@@ -7,13 +7,17 @@ import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ERROR_CODES, StrataError } from '../core/errors';
 
-/** Writes a JSON reply with plain node:http, so the ingest fast path and express share it. */
+/** Writes a JSON reply with plain node:http, so the fast paths and express share it. */
 export function writeJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
+  writeJsonText(res, status, JSON.stringify(body));
+}
+
+/**
+ * Writes JSON already serialised (a cached answer), with any further headers. A string body goes
+ * out in one write with the headers; a Buffer would take a second.
+ */
+export function writeJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(text);
 }
 
 export function sendError(res: ServerResponse, error: StrataError): void {

@@ -12,7 +12,7 @@ import { type Served, hoursOf, readServed, readTenantLayers } from '../../core/l
 import { bucketMs, planDayBuilds, planMetrics, planPublishedHours, planTenantLayers, type PlannedQuery } from '../../core/planner';
 import type { OlapStore } from '../../infra/olap/olap';
 import type { Telemetry } from '../../infra/telemetry';
-import { sendFailure } from '../errors';
+import { sendFailure, writeJsonText } from '../errors';
 import { resolveTenant } from '../tenant';
 import { QUERY_TIMEOUT_MS, asServingError } from '../olap-errors';
 import type { MetricsCache } from '../metrics-cache';
@@ -99,13 +99,11 @@ export function createMetricsHandler(deps: MetricsDeps): MetricsHandler {
     const tenant = resolveTenant(req, deps.openLoopback);
     const { text, warning } = await answer(parseMetricsRequest(queryOf(req.url ?? ''), now()), tenant);
     const newline = text.indexOf('\n');
-    const body = text.slice(newline + 1);
-    const headers: Record<string, string | number> = { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) };
+    const headers: Record<string, string> = {};
     if (warning) headers['Strata-Warning'] = warning;
     if (newline > 0) headers['Strata-Total-Groups'] = text.slice(0, newline);
     deps.telemetry.queryDuration.observe({ route: 'metrics' }, Number(process.hrtime.bigint() - started) / 1e9);
-    // A string body goes out in one write with the headers; a Buffer would take a second.
-    res.writeHead(200, headers).end(body);
+    writeJsonText(res, 200, text.slice(newline + 1), headers);
   };
   return (req, res) => serve(req, res).catch((err: unknown) => sendFailure(res, err, deps.logger));
 }
