@@ -82,7 +82,10 @@ const DICTIONARY_OVERLAP_US = 60_000_000;
 export async function startSpeedLayer(options: SpeedLayerOptions): Promise<SpeedLayer> {
   const { log, olap, logger } = options;
   const maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
-  const archiveIntervalMs = options.archiveIntervalMs ?? 10_000;
+  const flushIntervalMs = options.flushIntervalMs ?? 1000;
+  // Checked once a flush interval: due half an interval early, a file due at 10 s is cut at the
+  // 10th tick, where `>= 10 s` missed it whenever that tick came a millisecond soon, and waited 11 s.
+  const archiveDueMs = (options.archiveIntervalMs ?? 10_000) - flushIntervalMs / 2;
   await ensureManifestSchema(olap);
   const dictionary = await createDictionaryStore(olap);
   const writer: ParquetWriter = await createParquetWriter({ objects: options.objects, tmpDir: options.tmpDir });
@@ -121,6 +124,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
   let archiving: Promise<void> = Promise.resolve();
   let archiveBusy = false;
   let archiveFailure: unknown;
+  const archiveFull = (): boolean => fold.pendingArchiveBytes >= maxPendingBytes;
 
   const archive = async (chunks: FoldReply['archive'], covered: LogPositions): Promise<void> => {
     const files: WrittenFile[] = [];
@@ -149,7 +153,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
       archiveFailure = undefined;
       throw err;
     }
-    const archiveDue = !archiveBusy && (forceArchive || Date.now() - lastArchiveAt >= archiveIntervalMs || fold.pendingArchiveBytes >= maxPendingBytes);
+    const archiveDue = !archiveBusy && (forceArchive || Date.now() - lastArchiveAt >= archiveDueMs || archiveFull());
     if (positions.size === 0 && !(archiveDue && unarchived.size > 0)) return;
     for (const [partition, next] of positions) unarchived.set(partition, next);
     positions = new Map();
@@ -201,7 +205,8 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
     positions.set(batch.partition, last.offset + 1);
     // Waits for the flush itself, never for a recovery: that stops this very subscription, which
     // waits for this batch to finish.
-    if (fold.pendingBytes >= maxPendingBytes) await flush().catch(() => undefined);
+    // A full archive is cut as it fills, not at the next tick: its files then cover even spans.
+    if (fold.pendingBytes >= maxPendingBytes || (!archiveBusy && archiveFull())) await flush().catch(() => undefined);
   };
 
   const subscribe = async (): Promise<void> => {
@@ -234,7 +239,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
   await subscribe();
   const flushTimer = setInterval(() => {
     flush().catch(() => undefined); // failures are logged and recovered on the chain
-  }, options.flushIntervalMs ?? 1000);
+  }, flushIntervalMs);
   const refreshTimer = setInterval(() => {
     // On the chain, so a refresh never talks to a fold thread that recovery is replacing.
     chain = chain.then(refresh).catch((err: unknown) => logger.warn({ err }, 'refreshing the dictionary and profiled tenants failed'));
