@@ -21,9 +21,12 @@ const FRESHNESS = { eventsPerSecond: 5_000, seconds: 30, p95TargetMs: 5_000 };
 const DASHBOARD = { drawnMs: 1_500, assetsKb: 500 };
 /**
  * The floor is offered with 2% to spare: a run holds when 99% of the offer is acknowledged, and
- * 99% of 51,000 is still at least the floor itself.
+ * 99% of 51,000 is still at least the floor itself. It is held for 150 s, not 60: the archive's
+ * backlog peaks vary by ±30K from one file to the next with the time a write takes, which over 60 s
+ * is more than the 1% a second of growth allowed; over 150 s each third holds some seven peaks.
+ * The target needs no such care: it is reported, and 60 s show how fast its backlogs grow.
  */
-const SUSTAINED = { floor: 50_000, floorOffered: 51_000, target: 100_000, seconds: 60 };
+const SUSTAINED = { floor: 50_000, floorOffered: 51_000, floorSeconds: 150, target: 100_000, targetSeconds: 60 };
 
 const SECTIONS = ['ingest', 'stages', 'freshness', 'sustained', 'reconcile', 'query', 'dashboard'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -95,13 +98,13 @@ async function runFreshness() {
 }
 
 async function runSustained() {
-  console.log(`sustained: ingest + speed layer + archive, embedded, open-loop for ${SUSTAINED.seconds} s (floor ${SUSTAINED.floor}, offered as ${SUSTAINED.floorOffered}; target ${SUSTAINED.target} events/s)`);
+  console.log(`sustained: ingest + speed layer + archive, embedded, open-loop (floor ${SUSTAINED.floor}, offered as ${SUSTAINED.floorOffered} for ${SUSTAINED.floorSeconds} s; target ${SUSTAINED.target} events/s for ${SUSTAINED.targetSeconds} s)`);
   const sustained = [];
-  for (const rate of [SUSTAINED.floorOffered, SUSTAINED.target]) {
-    const r = await benchSustained(rate, SUSTAINED.seconds);
+  for (const [rate, seconds] of [[SUSTAINED.floorOffered, SUSTAINED.floorSeconds], [SUSTAINED.target, SUSTAINED.targetSeconds]] as const) {
+    const r = await benchSustained(rate, seconds);
     sustained.push(r);
     const worst = Math.max(...r.backlog.map((b) => b.folded_behind));
-    console.log(`  offered ${rate}: sent ${r.sent_events_per_s}, acked ${r.acked_events_per_s} events/s   p99 ${r.p99_ms} ms   folded backlog max ${worst}, growth ${r.folded_growth_per_s}/s (archive ${r.archived_growth_per_s}/s)   caught up ${r.catch_up_s} s after   ${r.held ? 'held' : 'NOT held'}`);
+    console.log(`  offered ${rate} for ${seconds} s: sent ${r.sent_events_per_s}, acked ${r.acked_events_per_s} events/s   p99 ${r.p99_ms} ms   folded backlog max ${worst}, growth ${r.folded_growth_per_s}/s (archive ${r.archived_growth_per_s}/s)   caught up ${r.catch_up_s} s after   ${r.held ? 'held' : 'NOT held'}`);
   }
   return sustained;
 }

@@ -15,8 +15,8 @@ import { pipelineCounts } from './scrape';
 
 /**
  * Often enough that a sample lands close to each peak of the archive's sawtooth: at 50,000/s a
- * sample 250 ms before the peak reads 12,500 low, which over the 36 s between the thirds below is
- * 350/s of apparent growth, under the 500/s allowed. (At 2 s it read up to 100,000 low.)
+ * sample 250 ms before the peak reads 12,500 low, which over the 36 s between the thirds of a 60 s
+ * run below is 350/s of apparent growth, under the 500/s allowed. (At 2 s it read up to 100,000 low.)
  */
 const SAMPLE_MS = 250;
 const WARM_UP_S = 10;
@@ -33,9 +33,9 @@ export interface SustainedResult {
   non_2xx: number;
   errors: number;
   p99_ms: number;
-  /** Acknowledged minus folded, and minus archived, every 2 s. */
+  /** Acknowledged minus folded, and minus archived, every SAMPLE_MS. */
   backlog: { t_s: number; folded_behind: number; archived_behind: number }[];
-  /** Growth of each backlog after the warm-up, events per second (least squares). */
+  /** Growth of each backlog's peaks after the warm-up, events per second (peakGrowth). */
   folded_growth_per_s: number;
   archived_growth_per_s: number;
   /** How long after the load the speed layer and the archive had caught up. */
