@@ -46,7 +46,7 @@ export async function benchReconcile(events = 1_000_000): Promise<ReconcileBench
     const started = Date.now();
     let files = 0;
     for (let first = 0; first < events; first += FILE_EVENTS) {
-      const buffer = createArchiveBuffer();
+      const buffer = createArchiveBuffer(join(dir, 'spool'));
       for (let i = first; i < Math.min(events, first + FILE_EVENTS); i++) {
         // Every 20th event repeats an earlier id, as a replay would archive it again.
         const id = i % 20 === 19 ? i - 19 : i;

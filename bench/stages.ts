@@ -63,7 +63,7 @@ export async function benchStages(): Promise<StageCosts> {
       const fold = createBucketFold(SPEED_CUBES);
       const dictionary = createDictionary();
       const sessions = createSessionTracker();
-      const archive = createArchiveBuffer();
+      const archive = createArchiveBuffer(join(dir, 'spool'));
       const decided: string[][] = [];
       const [, bucket] = await time(() => decoded.forEach((event) => {
         const values = BUILT_IN_DIMENSIONS.map((d) => dimensionValue(event, d));

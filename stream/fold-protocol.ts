@@ -3,6 +3,12 @@ import type { ArchiveChunk } from './archive/archive-buffer';
 import type { DictionaryEntry } from './dictionary';
 import type { Profile } from './enrichment/profile-cache';
 
+/** What the thread is started with. */
+export interface FoldThreadData {
+  /** Where its archive buffer spools sealed lines: this thread's alone. */
+  spoolDir: string;
+}
+
 export type FoldRequest =
   /**
    * The records of one log batch, laid end to end in one transferred buffer: `ends` marks where

@@ -6,7 +6,7 @@ import type { LogBatch } from '../infra/eventlog/eventlog';
 import { startThread } from '../infra/threads/threads';
 import type { DictionaryEntry } from './dictionary';
 import type { Profile } from './enrichment/profile-cache';
-import type { FoldReply, FoldRequest, ProfileLookup } from './fold-protocol';
+import type { FoldReply, FoldRequest, FoldThreadData, ProfileLookup } from './fold-protocol';
 
 export interface FoldThread {
   /** Bytes of records sent since the last drain. */
@@ -26,8 +26,10 @@ export interface FoldThread {
 /** Answers the thread's profile lookups; a failure kills the fold, which the speed layer recovers. */
 export type LookupProfiles = (tenant: string, userIds: string[]) => Promise<Map<string, Profile>>;
 
-export function startFoldThread(lookupProfiles: LookupProfiles): FoldThread {
+/** @param spoolDir where the thread spools archive lines: its own, removed by the caller once the thread is gone */
+export function startFoldThread(lookupProfiles: LookupProfiles, spoolDir: string): FoldThread {
   const thread = startThread<Extract<FoldRequest, { type: 'drain' }>, FoldReply>(new URL('./fold-worker.ts', import.meta.url), {
+    data: { spoolDir } satisfies FoldThreadData,
     failure: (why) => new Error(`the fold thread failed: ${why}`),
     onMessage: (message) => {
       const { ask, tenant, userIds } = message as ProfileLookup;

@@ -6,7 +6,7 @@
  * Messages are handled strictly in order. A batch that needs profiles asks the main thread and
  * waits; everything after it queues behind, so a drain still covers exactly what was sent before it.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { BUILT_IN_DIMENSIONS, OTHER_VALUE, SPEED_CUBES } from '../core/dimensions';
 import { type NormalizedEvent, decodeEvents } from '../core/event';
 import { dimensionValue, revenueMicros, speedInputColumns, speedInputTable } from '../core/rollups';
@@ -14,14 +14,16 @@ import { createArchiveBuffer } from './archive/archive-buffer';
 import { createBucketFold, speedInputValues } from './buckets';
 import { OTHER_ID, createDictionary } from './dictionary';
 import { type Profile, createProfileCache } from './enrichment/profile-cache';
-import type { FoldReply, FoldRequest, ProfileLookup } from './fold-protocol';
+import type { FoldReply, FoldRequest, FoldThreadData, ProfileLookup } from './fold-protocol';
+import type { ThreadData } from '../infra/threads/threads';
 import { SESSION_GAP_MS, createSessionTracker } from './sessions';
 
 if (!parentPort) throw new Error('fold-worker must run in a worker thread');
 const port = parentPort;
 
 const fold = createBucketFold(SPEED_CUBES);
-const archive = createArchiveBuffer();
+const { spoolDir } = (workerData as ThreadData<FoldThreadData>).data as FoldThreadData;
+const archive = createArchiveBuffer(spoolDir);
 const dictionary = createDictionary();
 const sessions = createSessionTracker();
 const profiles = createProfileCache();
@@ -131,8 +133,7 @@ function onDrain(request: Extract<FoldRequest, { type: 'drain' }>): void {
   oldest = Infinity;
   newest = 0;
   undecodable = 0;
-  const transfer = [...rows.map((r) => r.body.buffer), ...chunks.map((c) => c.body.buffer)] as ArrayBuffer[];
-  port.postMessage(reply, transfer);
+  port.postMessage(reply, rows.map((r) => r.body.buffer as ArrayBuffer));
 }
 
 let queue: Promise<void> = Promise.resolve();

@@ -7,6 +7,7 @@
  * cover are durable, so delivery is at-least-once: a restart replays at most what followed the
  * last commit, which the archive's deduplication absorbs and the speed layer overcounts.
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { EventLog, LogBatch, LogPositions, Subscription } from '../infra/eventlog/eventlog';
@@ -103,11 +104,19 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
   let stopped = false;
 
   /** Feeds a fresh fold thread everything it must know before its first record. */
+  let folds = 0;
+  let spoolDir = '';
   const startFold = async (): Promise<FoldThread> => {
-    fold = startFoldThread(lookup);
+    // Each thread spools into a directory of its own, so a dead one's leftovers go with it.
+    spoolDir = join(options.tmpDir, 'spool', String(folds++));
+    fold = startFoldThread(lookup, spoolDir);
     dictionarySeenUs = 0;
     await refresh();
     return fold;
+  };
+  const closeFold = async (): Promise<void> => {
+    await fold.close();
+    await rm(spoolDir, { recursive: true, force: true });
   };
   const refresh = async (): Promise<void> => {
     const loaded = await dictionary.load(Math.max(0, dictionarySeenUs - DICTIONARY_OVERLAP_US));
@@ -219,7 +228,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
     archiveFailure = undefined;
     await subscription?.stop().catch((stopErr: unknown) => logger.warn({ err: stopErr }, 'stopping the failed subscription'));
     subscription = undefined;
-    await fold.close();
+    await closeFold();
     positions = new Map();
     unarchived = new Map();
     for (let wait = RESUBSCRIBE_BACKOFF_MS.first; !stopped; wait = Math.min(wait * 2, RESUBSCRIBE_BACKOFF_MS.max)) {
@@ -229,7 +238,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
         return;
       } catch (restartErr) {
         logger.error({ err: restartErr, retryInMs: wait }, 'speed layer could not start again');
-        await fold.close();
+        await closeFold();
         await new Promise((r) => setTimeout(r, wait));
       }
     }
@@ -255,7 +264,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
       await flush(true).catch((err: unknown) => logger.warn({ err }, 'final speed flush failed; it will be replayed'));
       await chain;
       await subscription?.stop();
-      await fold.close();
+      await closeFold();
       await writer.close();
     },
   };

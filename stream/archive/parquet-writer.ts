@@ -3,7 +3,7 @@
  * statements on libuv's pool, so the event loop keeps serving while a file is built.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ARCHIVE_COLUMNS, archiveKey } from '../../core/archive';
@@ -24,7 +24,7 @@ export interface WrittenFile {
 }
 
 export interface ParquetWriter {
-  /** Builds and stores one file; resolves once the object is durable. */
+  /** Builds and stores one file; resolves once the object is durable. The chunk's spool file is removed either way. */
   write(chunk: ArchiveChunk): Promise<WrittenFile>;
   close(): Promise<void>;
 }
@@ -61,11 +61,9 @@ export async function createParquetWriter(options: { objects: ObjectStore; tmpDi
 
   return {
     async write(chunk) {
-      const base = join(options.tmpDir, String(next++));
-      const json = `${base}.json`;
-      const parquet = `${base}.parquet`;
+      const json = chunk.path;
+      const parquet = join(options.tmpDir, `${next++}.parquet`);
       try {
-        await writeFile(json, chunk.body);
         await connection.run(`COPY (SELECT ${projected.join(', ')} FROM (SELECT ${unnested}
             FROM read_json(${duckString(json)}, format = 'newline_delimited', maximum_object_size = 2147483647, columns = ${columnsSpec})))
           TO ${duckString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);

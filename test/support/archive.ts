@@ -28,14 +28,19 @@ export async function archiveEvents(
   target: { olap: OlapStore; writer: ParquetWriter; seq: () => number },
   events: readonly NormalizedEvent[], partition: number, first: number,
 ): Promise<void> {
-  const buffer = createArchiveBuffer();
-  events.forEach((event, i) => {
-    buffer.noteRecord(partition, first + i);
-    buffer.add(event, partition, first + i, BUILT_IN_DIMENSIONS.map((d) => dimensionValue(event, d)), revenueMicros(event));
-  });
-  const files = [];
-  for (const chunk of buffer.drain()) files.push(await target.writer.write(chunk));
-  await recordArchiveFiles(target.olap, files, target.seq);
+  const spool = mkdtempSync(join(tmpdir(), 'strata-spool-'));
+  try {
+    const buffer = createArchiveBuffer(spool);
+    events.forEach((event, i) => {
+      buffer.noteRecord(partition, first + i);
+      buffer.add(event, partition, first + i, BUILT_IN_DIMENSIONS.map((d) => dimensionValue(event, d)), revenueMicros(event));
+    });
+    const files = [];
+    for (const chunk of buffer.drain()) files.push(await target.writer.write(chunk));
+    await recordArchiveFiles(target.olap, files, target.seq);
+  } finally {
+    rmSync(spool, { recursive: true, force: true });
+  }
 }
 
 /** Runs `select` (over a relation named `archive`) on every file under `prefix`; no files, no rows. */
