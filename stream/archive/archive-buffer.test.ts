@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../core/event';
-import { createArchiveBuffer } from './archive-buffer';
+import { SEAL_EVERY, createArchiveBuffer } from './archive-buffer';
 
 const hour = Date.parse('2026-11-27T10:00:00Z');
 const event = (id: string, tenant: string, timestamp: number): NormalizedEvent => ({
@@ -53,5 +53,14 @@ describe('archive buffer', () => {
     const [next] = buffer.drain();
     expect(next?.path).not.toBe(chunk?.path);
     expect(existsSync(chunk?.path ?? '')).toBe(true);
+  });
+
+  it('seals by itself every SEAL_EVERY events, so that their objects die young', () => {
+    const buffer = createArchiveBuffer(join(spool, 'c'));
+    for (let i = 0; i < SEAL_EVERY - 1; i++) buffer.add(event(`e${i}`, 't', hour), 0, i, values, 0);
+    expect(existsSync(join(spool, 'c', '0.json'))).toBe(false);
+    buffer.add(event('last', 't', hour), 0, SEAL_EVERY, values, 0);
+    expect(readFileSync(join(spool, 'c', '0.json'), 'utf8')).toContain('"last"');
+    expect(buffer.drain()[0]?.events).toBe(SEAL_EVERY);
   });
 });

@@ -68,6 +68,7 @@ export function createArchiveBuffer(spoolDir: string): ArchiveBuffer {
   let pending = 0;
   let sealed = new Map<string, { tenant: string; hour: number; partition: number; path: string; events: number }>();
   let spooled = 0;
+  let unsealed = 0;
   // Consecutive events mostly share a group: the last one is kept at hand rather than keyed again.
   let last: Columns | undefined;
 
@@ -103,6 +104,7 @@ export function createArchiveBuffer(spoolDir: string): ArchiveBuffer {
       for (let d = 0; d < group.dims.length; d++) (group.dims[d] as string[]).push(values[d] as string);
       group.properties.push(event.properties);
       pending++;
+      if (++unsealed >= SEAL_EVERY) this.seal();
     },
     get pending() {
       return pending;
@@ -119,6 +121,7 @@ export function createArchiveBuffer(spoolDir: string): ArchiveBuffer {
       }
       groups = new Map();
       last = undefined;
+      unsealed = 0;
     },
     drain() {
       this.seal();
@@ -134,6 +137,14 @@ export function createArchiveBuffer(spoolDir: string): ArchiveBuffer {
     },
   };
 }
+
+/**
+ * The buffer also seals by itself this often, so that an event's objects die within a fraction of
+ * a second: kept for the whole second between flushes, they outlived two scavenges at 50,000
+ * events/s and were promoted, and the fold thread's major collections took 3.0 s of pauses in
+ * 20 s across the process; sealing every 8,192 events, 1.6–1.7 s.
+ */
+export const SEAL_EVERY = 8192;
 
 const groupKey = (tenant: string, hour: number, partition: number): string => `${tenant}\u0000${hour}\u0000${partition}`;
 
