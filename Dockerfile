@@ -10,4 +10,5 @@ RUN npm ci
 
 ENV NODE_ENV=production STRATA_HOST=0.0.0.0
 EXPOSE 3000
-CMD ["npx", "tsx", "cli/strata.ts", "api"]
+# bin/strata.mjs says why the flag, and sizes the libuv pool that chdb queries need.
+CMD ["node", "--no-memory-reducer", "bin/strata.mjs", "api"]
