@@ -22,7 +22,7 @@ const DASHBOARD = { drawnMs: 1_500, assetsKb: 500 };
 /**
  * The floor is offered with 2% to spare: a run holds when 99% of the offer is acknowledged, and
  * 99% of 51,000 is still at least the floor itself. It is held for 150 s, not 60: the archive's
- * backlog peaks vary by ±30K from one file to the next with the time a write takes, which over 60 s
+ * backlog peaks vary by up to ±40K from one file to the next with the time a write takes, which over 60 s
  * is more than the 1% a second of growth allowed; over 150 s each third holds some seven peaks.
  * The target needs no such care: it is reported, and 60 s show how fast its backlogs grow.
  */
