@@ -10,12 +10,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BUILT_IN_DIMENSIONS, OTHER_VALUE, SPEED_CUBES } from '../core/dimensions';
 import { type NormalizedEvent, decodeEvents } from '../core/event';
 import { dimensionValue, revenueMicros, speedInputColumns, speedInputTable } from '../core/rollups';
+import type { ThreadData } from '../infra/threads/threads';
 import { createArchiveBuffer } from './archive/archive-buffer';
 import { createBucketFold, speedInputValues } from './buckets';
 import { OTHER_ID, createDictionary } from './dictionary';
 import { type Profile, createProfileCache } from './enrichment/profile-cache';
 import type { FoldReply, FoldRequest, FoldThreadData, ProfileLookup } from './fold-protocol';
-import type { ThreadData } from '../infra/threads/threads';
 import { SESSION_GAP_MS, createSessionTracker } from './sessions';
 
 if (!parentPort) throw new Error('fold-worker must run in a worker thread');

@@ -103,9 +103,9 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
   let subscription: Subscription | undefined;
   let stopped = false;
 
-  /** Feeds a fresh fold thread everything it must know before its first record. */
   let folds = 0;
   let spoolDir = '';
+  /** Feeds a fresh fold thread everything it must know before its first record. */
   const startFold = async (): Promise<FoldThread> => {
     // Each thread spools into a directory of its own, so a dead one's leftovers go with it.
     spoolDir = join(options.tmpDir, 'spool', String(folds++));
@@ -114,6 +114,7 @@ export async function startSpeedLayer(options: SpeedLayerOptions): Promise<Speed
     await refresh();
     return fold;
   };
+  /** Closes the fold thread and removes its spool: whatever it held is replayed from the last commit. */
   const closeFold = async (): Promise<void> => {
     await fold.close();
     await rm(spoolDir, { recursive: true, force: true });
