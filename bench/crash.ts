@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { NODE_ARGS } from './processes';
 
 export interface Killable {
   url: string;
@@ -25,12 +26,12 @@ export interface KillableOptions {
   readyTimeoutMs?: number;
 }
 
-/** Spawns `node --import tsx <script> …args` and waits until `url + path` answers 2xx. */
+/** Spawns `node …NODE_ARGS <script> …args` and waits until `url + path` answers 2xx. */
 export async function startKillable(
   script: string, args: string[], env: NodeJS.ProcessEnv, url: string, path: string, options: KillableOptions = {},
 ): Promise<Killable> {
   const t0 = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-8000);

@@ -22,11 +22,14 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Spawns `node --no-memory-reducer --import tsx <script> …args` and waits until `url + path` answers
- * 2xx. The flag is how Strata runs (bin/strata.mjs says why); the baseline gets it too, alike.
+ * Node's arguments before a script, for every process the bench and the tests start: the flag is
+ * how Strata runs (bin/strata.mjs says why); the baseline server gets it too, alike.
  */
+export const NODE_ARGS = ['--no-memory-reducer', '--import', 'tsx'];
+
+/** Spawns `node …NODE_ARGS <script> …args` and waits until `url + path` answers 2xx. */
 export async function startNode(script: string, args: string[], env: NodeJS.ProcessEnv, url: string, path: string): Promise<Running> {
-  const child = spawn(process.execPath, ['--no-memory-reducer', '--import', 'tsx', script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const deadline = Date.now() + 60_000;
