@@ -195,4 +195,13 @@ describe('partitioning', () => {
     expect(murmur2(Buffer.from('abc'))).toBe(479470107);
     for (let i = 0; i < 100; i++) expect(partitionFor(`k${i}`, 4)).toBeLessThan(4);
   });
+
+  it('hashes a string key as its UTF-8 bytes, whatever its characters and length', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 400 }), fc.integer({ min: 1, max: 64 }), (key, partitions) => {
+      const bytes = Buffer.from(key, 'utf8');
+      expect(partitionFor(key, partitions)).toBe((murmur2(bytes) & 0x7fffffff) % partitions);
+      expect(partitionFor(bytes, partitions)).toBe(partitionFor(key, partitions));
+    }));
+    expect(partitionFor('x'.repeat(1000), 7)).toBe((murmur2(Buffer.from('x'.repeat(1000))) & 0x7fffffff) % 7);
+  });
 });
