@@ -16,6 +16,8 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Fields only the server sets; a client's values are ignored. */
 const SERVER_FIELDS = new Set(['tenant', 'received_at', 'sample_weight']);
 const KNOWN_FIELDS = new Set(['event', 'timestamp', 'event_id', 'user_id', 'properties']);
+/** Top-level keys that are not properties: one lookup per key, where three were 5% of ingest. */
+const NOT_PROPERTIES = new Set([...KNOWN_FIELDS, ...SERVER_FIELDS, ...FORBIDDEN_KEYS]);
 
 /**
  * The accepted input shape, as JSON Schema: compiled once by ajv, because it runs for every event
@@ -89,7 +91,7 @@ export function normalizeEvent(raw: unknown, ctx: NormalizeContext): NormalizeRe
 
   const properties: Record<string, unknown> = {};
   for (const key in raw) {
-    if (KNOWN_FIELDS.has(key) || SERVER_FIELDS.has(key) || FORBIDDEN_KEYS.has(key)) continue;
+    if (NOT_PROPERTIES.has(key)) continue;
     if (!copyProperty(properties, key, (raw as unknown as Record<string, unknown>)[key])) return tooDeep();
   }
   if (input.properties) {

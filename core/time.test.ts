@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRfc3339 } from './time';
 
@@ -31,5 +32,16 @@ describe('parseRfc3339 against Date.parse', () => {
     }
     expect(parseRfc3339('2100-02-29T00:00:00Z')).toBeUndefined();
     expect(parseRfc3339('2000-02-29T00:00:00Z')).toBe(Date.parse('2000-02-29T00:00:00Z'));
+  });
+});
+
+describe('parseRfc3339 on any instant', () => {
+  it('agrees with Date.parse for every time from year 100 to 9999', () => {
+    const min = Date.parse('0100-01-01T00:00:00.000Z');
+    const max = Date.parse('9999-12-31T23:59:59.999Z');
+    fc.assert(fc.property(fc.integer({ min, max }), (ms) => {
+      const text = new Date(ms).toISOString();
+      expect(parseRfc3339(text), text).toBe(ms);
+    }), { numRuns: 5_000 });
   });
 });
