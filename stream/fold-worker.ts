@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BUILT_IN_DIMENSIONS, OTHER_VALUE, SPEED_CUBES } from '../core/dimensions';
 import { type NormalizedEvent, decodeEvents } from '../core/event';
 import { dimensionValue, revenueMicros, speedInputColumns, speedInputTable } from '../core/rollups';
+import { niceThisThread } from '../infra/threads/priority';
 import type { ThreadData } from '../infra/threads/threads';
 import { createArchiveBuffer } from './archive/archive-buffer';
 import { createBucketFold, speedInputValues } from './buckets';
@@ -20,6 +21,9 @@ import { SESSION_GAP_MS, createSessionTracker } from './sessions';
 
 if (!parentPort) throw new Error('fold-worker must run in a worker thread');
 const port = parentPort;
+// Ingest first: acknowledging an event makes it durable, folding it only makes it fresh. On a
+// machine ingest saturates, the fold gets the CPU that ingest leaves, and the log holds the rest.
+niceThisThread(19);
 
 const fold = createBucketFold(SPEED_CUBES);
 const { spoolDir } = (workerData as ThreadData<FoldThreadData>).data as FoldThreadData;

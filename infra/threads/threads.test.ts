@@ -25,3 +25,18 @@ describe('a worker thread', () => {
     await thread.close();
   });
 });
+
+describe('niceThisThread', () => {
+  it.runIf(process.platform === 'linux')('lowers the calling thread alone, not the process it runs in', async () => {
+    const thread = startThread<{ id: number; nice: number }, { id: number; done: boolean; thread: number; process: number }>(new URL('./test-threads/niced.ts', import.meta.url), { failure });
+    try {
+      const before = await thread.call({ nice: 0 });
+      const reply = await thread.call({ nice: before.thread + 5 });
+      expect(reply.done).toBe(true);
+      expect(reply.thread).toBe(before.thread + 5);
+      expect(reply.process).toBe(before.process);
+    } finally {
+      await thread.close();
+    }
+  });
+});
