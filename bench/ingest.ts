@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { makeBodies } from './events';
 import { freePort, startNode, type Running } from './processes';
+import { waitCaughtUp } from './scrape';
 
 export interface LoadResult {
   events_per_s: number;
@@ -62,8 +63,12 @@ export interface IngestBench {
   strata: LoadResult;
   ratio: number;
   body_bytes: number;
-  /** Every round, in the order run: each side's median is what `baseline` and `strata` report. */
-  rounds: { baseline: LoadResult; strata: LoadResult; ratio: number }[];
+  /**
+   * Every round, in the order run: each side's median is what `baseline` and `strata` report.
+   * `speed_catch_up_s`: how long after the load Strata's speed layer had folded and archived
+   * every acknowledged event (the fold yields the CPU to ingest, so a burst is folded after it).
+   */
+  rounds: { baseline: LoadResult; strata: LoadResult; ratio: number; speed_catch_up_s: number }[];
 }
 
 /**
@@ -76,8 +81,8 @@ export async function benchIngest(roundCount = 3, onRound?: (round: IngestBench[
   const rounds: IngestBench['rounds'] = [];
   for (let i = 0; i < roundCount; i++) {
     const baseline = await measure(await startBaseline());
-    const strata = await measureStrata();
-    const round = { baseline, strata, ratio: round3(strata.events_per_s / baseline.events_per_s) };
+    const { strata, catchUpS } = await measureStrata();
+    const round = { baseline, strata, ratio: round3(strata.events_per_s / baseline.events_per_s), speed_catch_up_s: catchUpS };
     rounds.push(round);
     onRound?.(round, i);
   }
@@ -93,13 +98,22 @@ async function startBaseline(): Promise<Running> {
   return startNode('bench/baseline-server.ts', [String(port)], {}, `http://127.0.0.1:${port}`, '/');
 }
 
-/** A fresh embedded Strata on its own data directory for each round. */
-async function measureStrata(): Promise<LoadResult> {
+/** A fresh embedded Strata on its own data directory for each round; the load, then its speed layer's catch-up. */
+async function measureStrata(): Promise<{ strata: LoadResult; catchUpS: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'strata-bench-'));
   try {
     const port = await freePort();
     const env = { STRATA_PORT: String(port), STRATA_DATA_DIR: dataDir, STRATA_LOG_LEVEL: 'warn' };
-    return await measure(await startNode('bin/strata.mjs', ['start'], env, `http://127.0.0.1:${port}`, '/healthz'));
+    const server = await startNode('bin/strata.mjs', ['start'], env, `http://127.0.0.1:${port}`, '/healthz');
+    try {
+      const strata = await load(server.url);
+      const caughtUp = await waitCaughtUp(server.url);
+      const { folded, archived, accepted } = caughtUp.counts;
+      if (folded < accepted || archived < accepted) throw new Error(`${caughtUp.seconds} s after the load, the speed layer had folded ${folded} and archived ${archived} of ${accepted} events`);
+      return { strata, catchUpS: caughtUp.seconds };
+    } finally {
+      await server.stop();
+    }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

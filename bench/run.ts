@@ -70,6 +70,7 @@ async function runIngest() {
   const ingest = await benchIngest(3, (round, i) => {
     row(`round ${i + 1} baseline`, round.baseline);
     row(`round ${i + 1} strata`, round.strata);
+    console.log(`  ${''.padEnd(16)} the speed layer folded and archived the burst ${round.speed_catch_up_s} s after it`);
   });
   row('median baseline', ingest.baseline);
   row('median strata', ingest.strata);

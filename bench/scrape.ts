@@ -23,3 +23,17 @@ export async function pipelineCounts(url: string): Promise<{ accepted: number; s
     archived: seriesValue(text, 'strata_stream_events_total{stage="archived"}'),
   };
 }
+
+/**
+ * Waits until the speed layer has folded and archived every event acknowledged so far, polling
+ * every 250 ms for at most `limitMs`. Returns the seconds it took, and the counts it ended on.
+ */
+export async function waitCaughtUp(url: string, limitMs = 120_000): Promise<{ seconds: number; counts: Awaited<ReturnType<typeof pipelineCounts>> }> {
+  const started = Date.now();
+  let counts = await pipelineCounts(url);
+  while ((counts.folded < counts.accepted || counts.archived < counts.accepted) && Date.now() - started < limitMs) {
+    await new Promise((r) => setTimeout(r, 250));
+    counts = await pipelineCounts(url);
+  }
+  return { seconds: Math.round((Date.now() - started) / 100) / 10, counts };
+}

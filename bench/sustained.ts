@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from './ingest';
 import { freePort, startNode } from './processes';
-import { pipelineCounts } from './scrape';
+import { pipelineCounts, waitCaughtUp } from './scrape';
 
 /**
  * Often enough that a sample lands close to each peak of the archive's sawtooth: at 50,000/s a
@@ -58,12 +58,7 @@ export async function benchSustained(eventsPerSecond: number, seconds: number, e
     }, SAMPLE_MS);
     const result = await load(strata.url, { connections: CONNECTIONS, seconds, eventsPerSecond, eventsPerBody });
     clearInterval(sampler);
-    const loadEnded = Date.now();
-    let caughtUp = await pipelineCounts(strata.url);
-    while ((caughtUp.folded < caughtUp.accepted || caughtUp.archived < caughtUp.accepted) && Date.now() - loadEnded < 120_000) {
-      await new Promise((r) => setTimeout(r, 250));
-      caughtUp = await pipelineCounts(strata.url);
-    }
+    const caughtUp = await waitCaughtUp(strata.url);
     const ackedRate = result.events_per_s;
     const steady = backlog.filter((b) => b.t_s >= WARM_UP_S);
     const folded = Math.round(peakGrowth(steady.map((b) => [b.t_s, b.folded_behind])));
@@ -73,7 +68,7 @@ export async function benchSustained(eventsPerSecond: number, seconds: number, e
       offered_events_per_s: eventsPerSecond, events_per_body: eventsPerBody, seconds, acked_events_per_s: ackedRate, sent_events_per_s: result.sent_events_per_s,
       non_2xx: result.non_2xx, errors: result.errors, p99_ms: result.p99_ms,
       backlog, folded_growth_per_s: folded, archived_growth_per_s: archived,
-      catch_up_s: Math.round((Date.now() - loadEnded) / 100) / 10,
+      catch_up_s: caughtUp.seconds,
       held: result.non_2xx === 0 && result.errors === 0 && ackedRate >= 0.99 * eventsPerSecond && folded <= limit && archived <= limit,
     };
   } finally {
