@@ -23,6 +23,8 @@ if (!parentPort) throw new Error('fold-worker must run in a worker thread');
 const port = parentPort;
 // Ingest first: acknowledging an event makes it durable, folding it only makes it fresh. On a
 // machine ingest saturates, the fold gets the CPU that ingest leaves, and the log holds the rest.
+// Measured on 2 cores: 210K-236K events/s at most, against 146K-173K at nice 0 (three paired
+// runs); 51,000 a second offered for 150 s was still folded as it came.
 niceThisThread(19);
 
 const fold = createBucketFold(SPEED_CUBES);
