@@ -13,8 +13,10 @@ export async function scrape(url: string): Promise<string> {
   return res.text();
 }
 
+export interface PipelineCounts { accepted: number; sampledOut: number; folded: number; archived: number }
+
 /** Events acknowledged and made durable by the speed layer so far, per /internal/metrics. */
-export async function pipelineCounts(url: string): Promise<{ accepted: number; sampledOut: number; folded: number; archived: number }> {
+export async function pipelineCounts(url: string): Promise<PipelineCounts> {
   const text = await scrape(url);
   return {
     accepted: seriesValue(text, 'strata_ingest_events_total{status="accepted"}'),
@@ -24,16 +26,20 @@ export async function pipelineCounts(url: string): Promise<{ accepted: number; s
   };
 }
 
+/** Whether the speed layer has folded and archived every event acknowledged. */
+const caughtUp = (c: PipelineCounts): boolean => c.folded >= c.accepted && c.archived >= c.accepted;
+
 /**
  * Waits until the speed layer has folded and archived every event acknowledged so far, polling
- * every 250 ms for at most `limitMs`. Returns the seconds it took, and the counts it ended on.
+ * every 250 ms for at most `limitMs`. Returns whether it did, the seconds it took, and the counts
+ * it ended on.
  */
-export async function waitCaughtUp(url: string, limitMs = 120_000): Promise<{ seconds: number; counts: Awaited<ReturnType<typeof pipelineCounts>> }> {
+export async function waitCaughtUp(url: string, limitMs = 120_000): Promise<{ done: boolean; seconds: number; counts: PipelineCounts }> {
   const started = Date.now();
   let counts = await pipelineCounts(url);
-  while ((counts.folded < counts.accepted || counts.archived < counts.accepted) && Date.now() - started < limitMs) {
+  while (!caughtUp(counts) && Date.now() - started < limitMs) {
     await new Promise((r) => setTimeout(r, 250));
     counts = await pipelineCounts(url);
   }
-  return { seconds: Math.round((Date.now() - started) / 100) / 10, counts };
+  return { done: caughtUp(counts), seconds: Math.round((Date.now() - started) / 100) / 10, counts };
 }
